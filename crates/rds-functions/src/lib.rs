@@ -1,1 +1,15 @@
-pub fn x() {}
+//! The runtime shared by the rds-event-lambdas functions.
+//!
+//! Each function's `main` reads its configuration ([`config`]), initialises JSON logging
+//! ([`telemetry`]), builds its AWS SDK clients once ([`aws`]), and hands a [`records::Handler`]
+//! to [`records::run`], which parses each SNS record or EventBridge event, checks it against the
+//! function's route, handles it, and logs one line per record. Notifications go out through
+//! [`notify::Notifier`].
+
+pub mod aws;
+pub mod config;
+pub mod notify;
+pub mod records;
+pub mod telemetry;
+#[cfg(feature = "test-support")]
+pub mod testing;

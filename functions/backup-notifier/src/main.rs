@@ -1,1 +1,22 @@
-fn main() {}
+//! backup-notifier: notifies about RDS backups, snapshots, snapshot copies and exports.
+//!
+//! Subscribed to the RDS events topic through the filter policy of the `backup-notifier`
+//! route (or invoked by its EventBridge rule), it describes the snapshot an event is about
+//! and publishes a notification to `NOTIFICATION_TOPIC_ARN`.
+
+use backup_notifier::{BackupNotifier, Config};
+use rds_functions::config::Environment;
+
+#[tokio::main]
+async fn main() -> Result<(), lambda_runtime::Error> {
+    rds_functions::telemetry::init();
+
+    // A missing or invalid variable stops init, naming the variable.
+    let config = Config::from_source(&Environment)?;
+
+    // Clients are built once and reused by every invocation.
+    let sdk_config = rds_functions::aws::load_sdk_config().await;
+    let handler = BackupNotifier::new(&sdk_config, config);
+
+    rds_functions::records::run(handler).await
+}
