@@ -1,13 +1,13 @@
 #!/usr/bin/env python3
 """Runs both functions end to end against moto's server, under `cargo lambda watch`.
 
-Run it through `make demo`, which starts moto's server with scripts/with-moto. This script
-seeds the server through boto3 (a Multi-AZ instance, an Aurora cluster with two instances, a
-DB snapshot, a cluster snapshot, and a notification topic with an SQS queue subscribed),
-serves both real binaries with `cargo lambda watch` on 127.0.0.1, invokes each function
-with every sample in events/, and prints what each function did and the notification that
-arrived on the queue. It exits with status 1 when an expected notification is missing or an
-unexpected one arrives.
+Run it through `make demo`, which starts moto's server with scripts/with-moto. The script
+seeds the server through boto3: a Multi-AZ instance, an Aurora cluster with two instances, a
+DB snapshot, a cluster snapshot, and a notification topic with an SQS queue subscribed. It
+serves both real binaries with `cargo lambda watch` on 127.0.0.1 and invokes each function
+with every sample in events/. For each, it prints what the function did and the notification
+that arrived on the queue. It exits with status 1 when an expected notification is missing or
+an unexpected one arrives.
 """
 
 import json
@@ -25,8 +25,8 @@ ROOT = Path(__file__).resolve().parent.parent
 EVENTS = ROOT / "events"
 FUNCTIONS = ["backup-notifier", "failover-reactor"]
 
-# Which function should send a notification for each sample; None marks a sample whose
-# invocation must fail (a malformed message).
+# The functions expected to notify, per sample. None marks a sample whose invocation must
+# fail (a malformed message).
 EXPECTED = {
     "sns-docs-example.json": {"backup-notifier"},
     "sns-backup-finished.json": {"backup-notifier"},
@@ -71,7 +71,7 @@ def seed(rds, sns, sqs):
     rds.create_db_cluster_snapshot(
         DBClusterIdentifier="billing-aurora", DBClusterSnapshotIdentifier="billing-aurora-before-upgrade",
     )
-    # The cluster sample reports a completed failover to billing-aurora-2: make it so.
+    # The cluster sample reports a completed failover to billing-aurora-2, so make it true.
     rds.failover_db_cluster(DBClusterIdentifier="billing-aurora", TargetDBInstanceIdentifier="billing-aurora-2")
 
     topic_arn = sns.create_topic(Name="rds-notifications")["TopicArn"]
@@ -100,7 +100,7 @@ def wait_for_port(port, process, seconds):
 
 
 def invoke(function, sample, port):
-    """Invokes a function through cargo lambda; returns (ok, response or error text)."""
+    """Invokes a function through cargo lambda and returns (ok, response or error text)."""
     result = subprocess.run(
         ["cargo", "lambda", "invoke", function, "--data-file", str(sample),
          "--invoke-address", "127.0.0.1", "--invoke-port", str(port), "--output-format", "json"],
@@ -108,7 +108,7 @@ def invoke(function, sample, port):
     )
     text = (result.stdout or result.stderr).strip()
     if result.returncode != 0:
-        # Keep the function's error; drop cargo-lambda's framing and its discussion link.
+        # Keep the function's error, without cargo-lambda's framing and discussion link.
         lines = [line.strip(" │×") for line in text.splitlines()]
         kept = [line for line in lines if line and not line.startswith(("Was this", "Start a thread"))]
         return False, " ".join(kept)
