@@ -1,6 +1,6 @@
 //! Turns `data/rds-event-catalogue.tsv` into a static, sorted table of catalogue entries.
 //!
-//! The generated file holds one `CatalogueEntry` literal per row, sorted by source type and
+//! The generated file contains one `CatalogueEntry` literal per row, sorted by source type and
 //! event ID so that `catalogue::lookup` can binary-search it without allocating. A row with an
 //! unknown source type or category, a malformed event ID or a duplicate key fails the build,
 //! so bad data never reaches a function.

@@ -8,7 +8,7 @@ use serde_json::{Map, Value};
 use crate::error::{EnvelopeKind, ParseError, Problem, json_type};
 use crate::event::{Category, Delivery, EventId, RdsEvent, SourceType};
 
-/// What one SNS record or EventBridge event turned out to be.
+/// The content of one SNS record or EventBridge event.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Notification {
     /// An RDS event.
@@ -169,7 +169,7 @@ pub fn parse_sns_record(record: &SnsRecord) -> Result<Notification, ParseError> 
 ///
 /// # Errors
 /// Returns an error naming the event ID and the field when the envelope is malformed, the
-/// source is not RDS, or `detail` lacks a required field or holds a wrong value.
+/// source is not RDS, or `detail` lacks a required field or has a wrong value.
 pub fn parse_eventbridge_value(payload: &Value) -> Result<RdsEvent, ParseError> {
     let readable_id = payload
         .get("id")

@@ -39,12 +39,12 @@ pub struct ParseError {
     pub id: String,
     /// The field, as the JSON names it (`Event Time`, `detail.EventID`, `Records`).
     pub field: String,
-    /// What is wrong with it.
+    /// The problem with the field.
     #[source]
     pub problem: Problem,
 }
 
-/// What is wrong with a field.
+/// The problem with a field.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Problem {

@@ -78,7 +78,7 @@ const SOURCE_TYPE_NAMES: &[(SourceType, &str, &str)] = &[
 ];
 
 impl SourceType {
-    /// Every source type the catalogue knows, in a stable order.
+    /// Every source type in the catalogue, in a stable order.
     pub const KNOWN: [SourceType; 10] = [
         SourceType::DbInstance,
         SourceType::DbCluster,
@@ -334,7 +334,7 @@ pub struct EventIdError {
     pub text: String,
 }
 
-/// How the event reached the function, with the envelope's identifiers.
+/// The envelope that delivered the event, with its identifiers.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Delivery {

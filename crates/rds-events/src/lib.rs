@@ -3,9 +3,9 @@
 //! RDS publishes each event (a backup finished, a Multi-AZ failover, low storage, …) to SNS
 //! topics through event subscriptions, as a JSON string inside the SNS `Message`, and to the
 //! EventBridge default bus as the event's `detail`. This crate parses either envelope into one
-//! [`RdsEvent`], classifies it by the catalogue of every documented event, and derives from one
-//! [`route::Selector`] per function the SNS filter policy, the EventBridge pattern and the RDS
-//! event subscriptions that deliver exactly the events the function handles.
+//! [`RdsEvent`] and classifies it by the catalogue of every documented event. From one
+//! [`route::Selector`] per function it derives the SNS filter policy, the EventBridge pattern
+//! and the RDS event subscriptions that deliver the events the function handles.
 //!
 //! ```
 //! let payload = serde_json::json!({

@@ -1,5 +1,5 @@
-//! What the infrastructure needs, derived from a route's selector: the SNS subscription
-//! filter policy, the EventBridge rule pattern and the RDS event subscriptions.
+//! Infrastructure settings derived from a route's selector: the SNS subscription filter
+//! policy, the EventBridge rule pattern and the RDS event subscriptions.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -192,7 +192,7 @@ pub struct EventSubscription {
 /// source type, with the categories of all the documented events taken for it.
 ///
 /// RDS filters subscriptions by category only, so a subscription can send more events than
-/// the routes take; each function's SNS filter policy drops the rest before Lambda runs.
+/// the routes take. Each function's SNS filter policy drops the rest before Lambda runs.
 pub fn event_subscriptions(routes: &[&Route]) -> Vec<EventSubscription> {
     let mut by_source_type: BTreeMap<SourceType, BTreeSet<Category>> = BTreeMap::new();
     for route in routes {

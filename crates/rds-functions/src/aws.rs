@@ -6,14 +6,14 @@ use aws_config::BehaviorVersion;
 use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;
 
-/// Attempts per SDK call, the first included; the SDK's standard retry policy backs off
-/// between them with jitter and retries only throttling, transient and 5xx errors.
+/// Maximum attempts per SDK call, the first included. The SDK's standard retry policy backs
+/// off between them with jitter, and retries only throttling, transient and 5xx errors.
 pub const MAX_ATTEMPTS: u32 = 3;
 
-/// The longest one attempt may take.
+/// Maximum duration of one attempt.
 pub const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(3);
 
-/// The longest one call may take, retries included. Each function makes a handful of calls
+/// Maximum duration of one call, retries included. Each function makes a handful of calls
 /// per record, so an invocation stays well inside the 30-second function timeout.
 pub const OPERATION_TIMEOUT: Duration = Duration::from_secs(8);
 

@@ -12,7 +12,7 @@ use std::str::FromStr;
 pub struct ConfigError {
     /// The variable's name.
     pub variable: String,
-    /// What is wrong with it.
+    /// The problem with the value.
     pub problem: String,
 }
 

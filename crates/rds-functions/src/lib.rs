@@ -2,9 +2,9 @@
 //!
 //! Each function's `main` reads its configuration ([`config`]), initialises JSON logging
 //! ([`telemetry`]), builds its AWS SDK clients once ([`aws`]), and hands a [`records::Handler`]
-//! to [`records::run`], which parses each SNS record or EventBridge event, checks it against the
-//! function's route, handles it, and logs one line per record. Notifications go out through
-//! [`notify::Notifier`].
+//! to [`records::run`]. That loop parses each SNS record or EventBridge event, checks it
+//! against the function's route, handles it, and logs one line per record. Notifications go
+//! out through [`notify::Notifier`].
 
 pub mod aws;
 pub mod config;

@@ -1,6 +1,4 @@
-//! Notifications: what a function tells people, and its delivery through SNS.
-
-use std::fmt::Write as _;
+//! Notifications to people: their content, format, and delivery through SNS.
 
 use aws_sdk_sns::types::MessageAttributeValue;
 use rds_events::RdsEvent;
@@ -16,7 +14,7 @@ pub const MAX_SUBJECT_CHARS: usize = 100;
 /// together; the rest is left for the attributes.
 pub const MAX_BODY_BYTES: usize = 250 * 1024;
 
-/// How urgent a notification is, also sent as the `Severity` message attribute.
+/// The urgency of a notification, also sent as the `Severity` message attribute.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
@@ -74,7 +72,7 @@ pub struct NotificationMessage {
     /// Lines of the body: what happened, to which resource, when, the console link and what
     /// the function did.
     pub lines: Vec<String>,
-    /// How urgent it is.
+    /// The urgency.
     pub severity: Severity,
     /// The event ID (`RDS-EVENT-0049`).
     pub event_id: String,
@@ -146,8 +144,8 @@ impl NotificationMessage {
             Format::Text => {
                 let mut text = String::new();
                 for line in &self.lines {
-                    // Writing to a String cannot fail.
-                    let _ = writeln!(text, "{line}");
+                    text.push_str(line);
+                    text.push('\n');
                 }
                 truncate_bytes(&text, MAX_BODY_BYTES)
             }
@@ -284,7 +282,7 @@ impl Notifier {
     ///
     /// # Errors
     /// Returns an error when SNS rejects the publish or cannot be reached after the SDK's
-    /// retries; the caller fails the invocation so that Lambda retries it.
+    /// retries. The caller then fails the invocation, so that Lambda retries it.
     pub async fn publish(&self, message: &NotificationMessage) -> Result<String, PublishError> {
         let mut request = self
             .client

@@ -1,10 +1,10 @@
 //! The per-record loop every function runs, and its glue to the Lambda runtime.
 //!
 //! Each record is parsed, checked against the function's route, handled, and logged once.
-//! A record that cannot be parsed or whose handling fails does not stop the others: they are
-//! all handled, then the invocation fails with every failure named, so Lambda retries it and,
-//! after the retries, its on-failure destination keeps the whole event. Handlers are
-//! idempotent, so the records that succeeded the first time are safe to see again.
+//! A record that cannot be parsed or whose handling fails does not stop the others. After all
+//! are handled, the invocation fails with every failure named, so Lambda retries it. After
+//! the retries, its on-failure destination keeps the whole event. Handlers are idempotent, so
+//! the records that succeeded the first time are safe to see again.
 
 use std::error::Error as StdError;
 use std::future::Future;
@@ -17,7 +17,7 @@ use serde::Serialize;
 use serde_json::Value;
 use tracing::{error, info, warn};
 
-/// What a handler did with one event, for the log line and the invocation's response.
+/// The action a handler took on one event, for the log line and the invocation's response.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Outcome {
     /// A short, stable name of the action (`notified`, `copied`, `failback-dry-run`).
