@@ -93,7 +93,7 @@ fn parse_sns_record_value(index: usize, record: &Value) -> Result<Notification, 
 ///
 /// # Errors
 /// Returns an error naming the SNS message ID and the field when the message is not JSON
-/// (other than RDS's subscription notice), lacks a required key, or holds a value of the
+/// (other than RDS's subscription notice), lacks a required key, or has a value of the
 /// wrong type or format.
 pub fn parse_sns_record(record: &SnsRecord) -> Result<Notification, ParseError> {
     let sns = &record.sns;
