@@ -237,7 +237,8 @@ pub fn parse_eventbridge(event: EventBridgeEvent<Value>) -> Result<RdsEvent, Par
             .ok_or_else(|| error("detail.Date", Problem::Timestamp { text }))?,
         None => event.time.ok_or_else(|| error("time", Problem::Missing))?,
     };
-    let source_id = fields.required_non_empty("SourceIdentifier")?;
+    let source_id =
+        strip_legacy_prefix(&source_type, fields.required_non_empty("SourceIdentifier")?);
     let message = fields.required_string("Message")?;
     let source_arn = match fields.optional_string("SourceArn")? {
         Some(arn) => Some(arn),
@@ -270,6 +271,20 @@ pub fn parse_eventbridge(event: EventBridgeEvent<Value>) -> Result<RdsEvent, Par
             region: event.region,
         },
     })
+}
+
+/// Removes the `rds:` prefix that EventBridge events documented before mid-2023 put on every
+/// `SourceIdentifier` (`rds:my-db-instance`). Snapshot identifiers keep it, because automated
+/// snapshots are really named `rds:…`; other RDS identifiers cannot contain a colon.
+fn strip_legacy_prefix(source_type: &SourceType, source_id: String) -> String {
+    let is_snapshot = matches!(
+        source_type,
+        SourceType::DbSnapshot | SourceType::DbClusterSnapshot
+    );
+    match source_id.strip_prefix("rds:") {
+        Some(name) if !is_snapshot && !name.is_empty() => name.to_owned(),
+        _ => source_id,
+    }
 }
 
 /// Maps a documented EventBridge `detail-type` to its source type.
@@ -381,5 +396,38 @@ impl Fields<'_> {
                 )),
             })
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn legacy_prefix_is_stripped_from_instances() {
+        let id = strip_legacy_prefix(
+            &SourceType::DbSecurityGroup,
+            "rds:my-security-group".to_owned(),
+        );
+        assert_eq!(id, "my-security-group");
+    }
+
+    #[test]
+    fn legacy_prefix_is_kept_on_snapshots() {
+        let id = strip_legacy_prefix(
+            &SourceType::DbSnapshot,
+            "rds:orders-db-2026-12-04-03-10".to_owned(),
+        );
+        assert_eq!(id, "rds:orders-db-2026-12-04-03-10");
+    }
+
+    #[test]
+    fn rds_time_accepts_both_formats() {
+        let sns = parse_rds_time("2019-01-02 12:45:06.000").expect("SNS format");
+        let eventbridge = parse_rds_time("2019-01-02T12:45:06Z").expect("RFC 3339");
+        assert_eq!(sns, eventbridge);
+        assert!(parse_rds_time("2019-01-02 12:45:06").is_some());
+        assert!(parse_rds_time("2019-01-02 12:45:06.123456789").is_some());
+        assert!(parse_rds_time("yesterday").is_none());
     }
 }
