@@ -1,5 +1,6 @@
 # rds-event-lambdas: common tasks. Every target that talks to AWS runs against moto's server
-# on 127.0.0.1, started by scripts/with-moto with fake credentials.
+# on 127.0.0.1, started by scripts/with-moto with fake credentials, except `deploy`, which
+# deploys the SAM stack with your own AWS credentials.
 
 FUNCTIONS := backup-notifier failover-reactor
 PIP := python3 -m pip install --quiet --disable-pip-version-check
@@ -41,3 +42,54 @@ build: tools
 
 clean:
 	cargo clean
+
+# Infrastructure: the AWS SAM template in infra/, its generated blocks and its checks. The
+# Python tools are installed on first use, each in its own virtual environment under .venv/,
+# because checkov pins an older boto3 than the SAM CLI and moto need.
+
+VENV := .venv
+CHECKOV_VERSION := 3.3.30
+SAM_CLI_VERSION := 1.170.0
+CFN_LINT_VERSION := 1.58.0
+SAM := $(VENV)/sam/bin/sam
+CFN_LINT := $(VENV)/sam/bin/cfn-lint
+CHECKOV := $(VENV)/checkov/bin/checkov
+
+# sam validate runs here without AWS: fake credentials, a region, an endpoint on a closed
+# loopback port and no instance metadata, so a stray AWS call fails instead of leaving the
+# machine. Its own HOME holds a SAM config with telemetry off and the version check (a
+# weekly request to PyPI) marked as just done.
+SAM_HOME := $(CURDIR)/$(VENV)/sam-home
+SAM_OFFLINE_ENV := HOME=$(SAM_HOME) SAM_CLI_TELEMETRY=0 \
+	AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing AWS_SESSION_TOKEN=testing \
+	AWS_REGION=us-east-1 AWS_DEFAULT_REGION=us-east-1 AWS_EC2_METADATA_DISABLED=true \
+	AWS_ENDPOINT_URL=http://127.0.0.1:9
+
+.PHONY: infra infra-check deploy
+
+## infra: rewrite the blocks of infra/template.yaml that are generated from the routes
+infra:
+	cargo run -q -p infra-gen -- --write infra/template.yaml
+
+## infra-check: check the generated blocks, then cfn-lint, sam validate --lint and checkov
+# checkov's --skip-download keeps it from calling the Prisma Cloud API.
+infra-check: $(SAM) $(CHECKOV)
+	cargo run -q -p infra-gen -- --check infra/template.yaml
+	$(CFN_LINT) infra/template.yaml
+	mkdir -p $(SAM_HOME)/.aws-sam
+	python3 -c 'import json, sys, time; json.dump({"telemetryEnabled": False, "lastVersionCheck": time.time()}, open(sys.argv[1], "w"))' $(SAM_HOME)/.aws-sam/metadata.json
+	cd infra && $(SAM_OFFLINE_ENV) $(CURDIR)/$(SAM) validate --lint --template template.yaml
+	$(CHECKOV) -d infra/ --framework cloudformation --compact --quiet --skip-download
+
+## deploy: sam build, then sam deploy --guided, which asks for the stack's parameters
+deploy: $(SAM)
+	cd infra && $(CURDIR)/$(SAM) build && $(CURDIR)/$(SAM) deploy --guided
+
+$(SAM):
+	python3 -m venv $(VENV)/sam
+	$(VENV)/sam/bin/pip install --quiet --disable-pip-version-check \
+	  'aws-sam-cli==$(SAM_CLI_VERSION)' 'cfn-lint==$(CFN_LINT_VERSION)'
+
+$(CHECKOV):
+	python3 -m venv $(VENV)/checkov
+	$(VENV)/checkov/bin/pip install --quiet --disable-pip-version-check 'checkov==$(CHECKOV_VERSION)'
