@@ -82,8 +82,8 @@ mod tests {
             let event_id = EventId::parse(fields[2]).expect("catalogue IDs are valid");
             let entry = lookup(&source_type, event_id)
                 .unwrap_or_else(|| panic!("{} {} missing from the table", fields[0], fields[2]));
-            let categories: Vec<&str> = entry.categories.iter().map(Category::as_str).collect();
-            assert_eq!(categories.join(", "), fields[1], "categories of {row}");
+            let labels: Vec<Category> = fields[1].split(", ").map(Category::from_name).collect();
+            assert_eq!(entry.categories, labels.as_slice(), "categories of {row}");
             assert_eq!(entry.message, fields[3], "message of {row}");
             assert_eq!(entry.notes, fields[4], "notes of {row}");
             assert_eq!(entry.source_type.as_str(), fields[0]);
@@ -128,6 +128,21 @@ mod tests {
         assert!(lookup(&SourceType::DbProxy, EventId::new(2)).is_none());
         assert!(lookup(&SourceType::Other("db-new".into()), EventId::new(2)).is_none());
         assert!(lookup(&SourceType::DbInstance, EventId::new(9999)).is_none());
+    }
+
+    #[test]
+    fn global_failover_uses_api_spelling() {
+        let entry = lookup(&SourceType::DbCluster, EventId::new(185)).expect("documented");
+        assert_eq!(entry.categories, &[Category::GlobalFailover]);
+        assert_eq!(Category::GlobalFailover.as_str(), "global-failover");
+        assert_eq!(
+            Category::from_name("global failover"),
+            Category::GlobalFailover
+        );
+        assert_eq!(
+            Category::from_name("Global-Failover"),
+            Category::GlobalFailover
+        );
     }
 
     #[test]
