@@ -7,6 +7,7 @@ use serde_json::{Map, Value};
 
 use crate::error::{EnvelopeKind, ParseError, Problem, json_type};
 use crate::event::{Category, Delivery, EventId, RdsEvent, SourceType};
+use crate::shape;
 
 /// The content of one SNS record or EventBridge event.
 #[derive(Clone, Debug, PartialEq)]
@@ -79,12 +80,9 @@ fn parse_sns_record_value(index: usize, record: &Value) -> Result<Notification, 
         .and_then(Value::as_str)
         .map_or_else(|| format!("record {index}"), str::to_owned);
     let record: SnsRecord = serde_json::from_value(record.clone()).map_err(|err| {
-        ParseError::new(
-            EnvelopeKind::Sns,
-            readable_id,
-            "Sns",
-            Problem::InvalidJson(err),
-        )
+        let (field, problem) = shape::sns_record_problem(record)
+            .unwrap_or_else(|| ("Sns".to_owned(), Problem::InvalidJson(err)));
+        ParseError::new(EnvelopeKind::Sns, readable_id, field, problem)
     })?;
     parse_sns_record(&record)
 }
@@ -178,12 +176,9 @@ pub fn parse_eventbridge_value(payload: &Value) -> Result<RdsEvent, ParseError> 
         .to_owned();
     let event: EventBridgeEvent<Value> =
         serde_json::from_value(payload.clone()).map_err(|err| {
-            ParseError::new(
-                EnvelopeKind::EventBridge,
-                readable_id.as_str(),
-                "",
-                Problem::InvalidJson(err),
-            )
+            let (field, problem) = shape::eventbridge_problem(payload)
+                .unwrap_or_else(|| (String::new(), Problem::InvalidJson(err)));
+            ParseError::new(EnvelopeKind::EventBridge, readable_id, field, problem)
         })?;
     parse_eventbridge(event)
 }

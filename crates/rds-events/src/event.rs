@@ -278,6 +278,9 @@ pub struct EventId(u32);
 
 impl EventId {
     /// Creates an event ID from its number (`2` for `RDS-EVENT-0002`).
+    ///
+    /// N.B. A number above 999,999 displays with seven or more digits, which
+    /// [`EventId::parse`] rejects, so only numbers up to 999,999 round-trip through text.
     pub const fn new(number: u32) -> EventId {
         EventId(number)
     }

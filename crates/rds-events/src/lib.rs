@@ -32,6 +32,7 @@ pub mod error;
 pub mod event;
 pub mod policy;
 pub mod route;
+mod shape;
 
 pub use envelope::{Notification, parse_payload};
 pub use error::{ParseError, Problem};

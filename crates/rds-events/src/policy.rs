@@ -147,6 +147,16 @@ pub fn sns_policy_extras(selector: &Selector) -> Vec<&'static CatalogueEntry> {
         .collect()
 }
 
+/// Returns true when the selector's SNS filter policy lets through an RDS message with this
+/// source type and event ID, documented or not.
+///
+/// N.B. This assumes RDS writes the ID with four digits or more, as every documented ID has:
+/// `RDS-EVENT-2` parses to the same [`EventId`] as `RDS-EVENT-0002`, but the policy's
+/// suffix `RDS-EVENT-0002` does not match it.
+pub fn sns_policy_admits(selector: &Selector, source_type: &SourceType, event_id: EventId) -> bool {
+    source_types(selector).contains(source_type) && all_event_ids(selector).contains(&event_id)
+}
+
 /// Derives the EventBridge rule pattern of a selector.
 ///
 /// EventBridge's `$or` keeps each source type with its own IDs, so the pattern is exact. For
