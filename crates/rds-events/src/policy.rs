@@ -270,6 +270,42 @@ mod tests {
     }
 
     #[test]
+    fn admits_taken_events_and_extras_only() {
+        for route in ROUTES {
+            let selector = &route.selector;
+            for entry in selector
+                .catalogue_events()
+                .into_iter()
+                .chain(sns_policy_extras(selector))
+            {
+                assert!(
+                    sns_policy_admits(selector, &entry.source_type, entry.event_id),
+                    "{}: {} {}",
+                    route.name,
+                    entry.source_type,
+                    entry.event_id
+                );
+            }
+        }
+        let selector = &BACKUP_NOTIFIER.selector;
+        assert!(!sns_policy_admits(
+            selector,
+            &SourceType::DbInstance,
+            EventId::new(49)
+        ));
+        assert!(!sns_policy_admits(
+            selector,
+            &SourceType::DbProxy,
+            EventId::new(2)
+        ));
+        assert!(sns_policy_admits(
+            selector,
+            &SourceType::DbCluster,
+            EventId::new(2)
+        ));
+    }
+
+    #[test]
     fn oversized_selector_is_rejected() {
         static WIDE: Selector = Selector {
             clauses: &[
