@@ -29,9 +29,10 @@ impl fmt::Display for EnvelopeKind {
 ///
 /// The display text names the envelope, its ID (the SNS message ID, the EventBridge event ID,
 /// or the record's position when the envelope has no readable ID), the field, and the problem:
-/// `SNS message 95df01b4-…: field "Event Time": invalid timestamp "yesterday": …`.
+/// `SNS message 95df01b4-…: field "Event Time": invalid timestamp "yesterday": …`. An ID of
+/// `-` and an empty field are left out: `payload: neither an SNS event … nor …`.
 #[derive(Debug, thiserror::Error)]
-#[error("{envelope} {id}: field {field:?}: {problem}")]
+#[error("{envelope}{}: {}{problem}", id_text(.id), field_text(.field))]
 pub struct ParseError {
     /// The envelope the error was found in.
     pub envelope: EnvelopeKind,
@@ -104,6 +105,20 @@ impl ParseError {
             field: field.into(),
             problem,
         }
+    }
+}
+
+fn id_text(id: &str) -> String {
+    match id {
+        "-" | "" => String::new(),
+        id => format!(" {id}"),
+    }
+}
+
+fn field_text(field: &str) -> String {
+    match field {
+        "" => String::new(),
+        field => format!("field {field:?}: "),
     }
 }
 

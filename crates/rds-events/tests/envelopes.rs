@@ -945,7 +945,7 @@ fn sns_record_not_object_rejected() {
     let error = records[0].as_ref().expect_err("a number is no record");
     assert_eq!(
         error.to_string(),
-        "SNS message record 0: field \"\": expected an object, found a number"
+        "SNS message record 0: expected an object, found a number"
     );
 }
 
@@ -958,7 +958,7 @@ fn payload_records_not_array_rejected() {
     assert_eq!(error.field, "Records");
     assert_eq!(
         error.to_string(),
-        "payload -: field \"Records\": expected an array, found an object"
+        "payload: field \"Records\": expected an array, found an object"
     );
 }
 
@@ -967,6 +967,10 @@ fn payload_unknown_shape_rejected() {
     for payload in [json!({ "hello": "world" }), json!([1, 2]), json!("text")] {
         let error = parse_payload(&payload).expect_err("neither SNS nor EventBridge");
         assert_eq!(error.envelope, EnvelopeKind::Payload, "payload {payload}");
+        assert!(
+            error.to_string().starts_with("payload: "),
+            "payload {payload}: {error}"
+        );
     }
 }
 
