@@ -37,3 +37,8 @@ mod shape;
 pub use envelope::{Notification, parse_payload};
 pub use error::{ParseError, Problem};
 pub use event::{Category, Delivery, EventId, RdsEvent, SourceType};
+
+// Runs the README's example as a doctest, so it stays true.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
