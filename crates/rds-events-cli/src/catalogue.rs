@@ -36,8 +36,8 @@ pub(crate) fn run(
     Ok(())
 }
 
-/// Formats an entry as a row of the table, with categories joined as the source table joins
-/// them (`maintenance, notification`).
+/// Formats an entry as a row of the table, with categories spelled as the RDS API spells them
+/// and joined as the source table joins them (`maintenance, notification`).
 fn table_row(entry: &CatalogueEntry) -> String {
     let categories: Vec<&str> = entry.categories.iter().map(Category::as_str).collect();
     format!(
