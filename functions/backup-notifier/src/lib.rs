@@ -2,9 +2,22 @@
 //! server with clients aimed there.
 
 mod config;
+mod copy;
+mod database;
 mod handler;
+mod naming;
+mod retention;
+mod severity;
 mod snapshot;
 
-pub use config::Config;
-pub use handler::{BackupNotifier, severity_of};
-pub use snapshot::{SnapshotDetails, describe_snapshot};
+pub use config::{Config, CopySettings, DatabasePatterns, Tag};
+pub use copy::{
+    COPIED_BY_KEY, COPIED_BY_VALUE, Copier, CopyError, CopyOutcome, CopyReport, SOURCE_ARN_KEY,
+    is_copy_trigger,
+};
+pub use database::{DatabaseDetails, DatabaseKind, describe_database};
+pub use handler::BackupNotifier;
+pub use naming::{SnapshotKind, is_valid_identifier, target_identifier};
+pub use retention::RetentionReport;
+pub use severity::severity_of;
+pub use snapshot::{DescribeError, SnapshotDetails, describe_snapshot};

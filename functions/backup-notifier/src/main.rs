@@ -1,8 +1,9 @@
 //! backup-notifier: notifies about RDS backups, snapshots, snapshot copies and exports.
 //!
 //! Subscribed to the RDS events topic through the filter policy of the `backup-notifier`
-//! route (or invoked by its EventBridge rule), it describes the snapshot an event is about
-//! and publishes a notification to `NOTIFICATION_TOPIC_ARN`.
+//! route (or invoked by its EventBridge rule), it describes the snapshot an event is about,
+//! copies finished snapshots to `COPY_TO_REGION` when that is set, and publishes a
+//! notification to `NOTIFICATION_TOPIC_ARN`.
 
 use backup_notifier::{BackupNotifier, Config};
 use rds_functions::config::Environment;
@@ -16,6 +17,7 @@ async fn main() -> Result<(), lambda_runtime::Error> {
 
     // Clients are built once and reused by every invocation.
     let sdk_config = rds_functions::aws::load_sdk_config().await;
+    config.check_region(sdk_config.region().map(|region| region.as_ref()))?;
     let handler = BackupNotifier::new(&sdk_config, config);
 
     rds_functions::records::run(handler).await

@@ -1,12 +1,20 @@
 //! Snapshot details for notifications, described through the RDS API.
 
 use aws_sdk_rds::Client;
-use chrono::DateTime;
-use rds_events::{EventId, RdsEvent, SourceType};
+use aws_sdk_rds::error::SdkError;
+use aws_sdk_rds::operation::describe_db_cluster_snapshots::DescribeDBClusterSnapshotsError;
+use aws_sdk_rds::operation::describe_db_snapshots::DescribeDBSnapshotsError;
+use aws_sdk_rds::types::Tag;
+use chrono::{DateTime, Utc};
+use rds_events::{RdsEvent, SourceType};
+
+use crate::naming::SnapshotKind;
 
 /// What a notification says about the snapshot an event is about.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SnapshotDetails {
+    /// A DB snapshot or a DB cluster snapshot.
+    pub kind: SnapshotKind,
     /// The snapshot identifier.
     pub identifier: String,
     /// The snapshot's ARN.
@@ -25,6 +33,10 @@ pub struct SnapshotDetails {
     pub created: Option<String>,
     /// The snapshot's status (`available`, `creating`, …).
     pub status: Option<String>,
+    /// The DB instance or DB cluster the snapshot was taken of.
+    pub database_id: Option<String>,
+    /// The snapshot's tags, as keys and values.
+    pub tags: Vec<(String, String)>,
 }
 
 impl SnapshotDetails {
@@ -57,6 +69,14 @@ impl SnapshotDetails {
         }
         lines
     }
+
+    /// Returns the value of a tag, if the snapshot has it.
+    pub fn tag(&self, key: &str) -> Option<&str> {
+        self.tags
+            .iter()
+            .find(|(tag_key, _)| tag_key == key)
+            .map(|(_, value)| value.as_str())
+    }
 }
 
 /// A describe call that failed or found nothing.
@@ -79,6 +99,45 @@ pub enum DescribeError {
         /// The identifier searched for.
         identifier: String,
     },
+    /// The call found no DB instance or DB cluster of that identifier.
+    #[error("{operation} found no database {identifier}")]
+    DatabaseNotFound {
+        /// The RDS operation.
+        operation: &'static str,
+        /// The identifier searched for.
+        identifier: String,
+    },
+}
+
+/// Converts a describe call's error: RDS's not-found fault for the operation becomes
+/// `not_found`, any other error a [`DescribeError::Call`].
+pub(crate) fn describe_failure<E, R>(
+    error: SdkError<E, R>,
+    operation: &'static str,
+    is_not_found: fn(&E) -> bool,
+    not_found: DescribeError,
+) -> DescribeError
+where
+    aws_sdk_rds::Error: From<SdkError<E, R>>,
+{
+    if error.as_service_error().is_some_and(is_not_found) {
+        not_found
+    } else {
+        DescribeError::Call {
+            operation,
+            source: error.into(),
+        }
+    }
+}
+
+impl DescribeError {
+    /// Returns true when the resource does not exist, so a retry would not find it either.
+    pub fn is_not_found(&self) -> bool {
+        matches!(
+            self,
+            DescribeError::NotFound { .. } | DescribeError::DatabaseNotFound { .. }
+        )
+    }
 }
 
 /// How an event names its snapshot.
@@ -98,19 +157,28 @@ fn lookup_for(event: &RdsEvent) -> Option<Lookup<'_>> {
         (SourceType::DbInstance, 2) => Some(Lookup::NewestOfInstance(id, "automated")),
         // RDS finished creating a user-initiated snapshot.
         (SourceType::DbInstance, 75) => Some(Lookup::NewestOfInstance(id, "manual")),
-        // Manual and automated snapshot created; copy finished.
-        (SourceType::DbSnapshot, 42 | 91 | 60 | 197) => Some(Lookup::DbSnapshot(id)),
-        // Manual and automated cluster snapshot created.
-        (SourceType::DbClusterSnapshot, 75 | 169) => Some(Lookup::ClusterSnapshot(id)),
+        // Manual and automated snapshot created; copy started and finished, in another Region
+        // or the same; export failed, canceled and completed; table extraction failed.
+        (SourceType::DbSnapshot, 42 | 91 | 59 | 60 | 196 | 197 | 159 | 160 | 161 | 484) => {
+            Some(Lookup::DbSnapshot(id))
+        }
+        // Manual and automated cluster snapshot created; export failed, canceled and
+        // completed; table extraction failed.
+        (SourceType::DbClusterSnapshot, 75 | 169 | 162 | 163 | 164 | 489) => {
+            Some(Lookup::ClusterSnapshot(id))
+        }
+        // Snapshots being created, deleted or whose copy was canceled have no details worth
+        // a call.
         _ => None,
     }
 }
 
-/// Describes the snapshot an event is about; `Ok(None)` for events about no finished
-/// snapshot.
+/// Describes the snapshot an event is about; `Ok(None)` for events whose snapshot is not
+/// described: those about no snapshot, and snapshots being created or deleted.
 ///
 /// # Errors
-/// Returns an error when the describe call fails or finds no snapshot.
+/// Returns [`DescribeError::NotFound`] when RDS knows no such snapshot, and
+/// [`DescribeError::Call`] when the call fails otherwise.
 pub async fn describe_snapshot(
     rds: &Client,
     event: &RdsEvent,
@@ -126,9 +194,16 @@ pub async fn describe_snapshot(
                 .db_snapshot_identifier(identifier)
                 .send()
                 .await
-                .map_err(|err| DescribeError::Call {
-                    operation: OPERATION,
-                    source: err.into(),
+                .map_err(|err| {
+                    describe_failure(
+                        err,
+                        OPERATION,
+                        DescribeDBSnapshotsError::is_db_snapshot_not_found_fault,
+                        DescribeError::NotFound {
+                            operation: OPERATION,
+                            identifier: identifier.to_owned(),
+                        },
+                    )
                 })?;
             output
                 .db_snapshots()
@@ -174,9 +249,16 @@ pub async fn describe_snapshot(
                 .db_cluster_snapshot_identifier(identifier)
                 .send()
                 .await
-                .map_err(|err| DescribeError::Call {
-                    operation: OPERATION,
-                    source: err.into(),
+                .map_err(|err| {
+                    describe_failure(
+                        err,
+                        OPERATION,
+                        DescribeDBClusterSnapshotsError::is_db_cluster_snapshot_not_found_fault,
+                        DescribeError::NotFound {
+                            operation: OPERATION,
+                            identifier: identifier.to_owned(),
+                        },
+                    )
                 })?;
             output
                 .db_cluster_snapshots()
@@ -191,10 +273,24 @@ pub async fn describe_snapshot(
     }
 }
 
-fn format_time(time: Option<&aws_sdk_rds::primitives::DateTime>) -> Option<String> {
-    let time = time?;
+/// Converts an SDK time to chrono's.
+pub(crate) fn to_utc(time: &aws_sdk_rds::primitives::DateTime) -> Option<DateTime<Utc>> {
     DateTime::from_timestamp(time.secs(), time.subsec_nanos())
-        .map(|time| time.format("%Y-%m-%d %H:%M:%S UTC").to_string())
+}
+
+/// Formats an SDK time as `YYYY-MM-DD HH:MM:SS UTC`.
+pub(crate) fn format_time(time: Option<&aws_sdk_rds::primitives::DateTime>) -> Option<String> {
+    to_utc(time?).map(|time| time.format("%Y-%m-%d %H:%M:%S UTC").to_string())
+}
+
+/// Converts SDK tags to keys and values.
+pub(crate) fn tag_pairs(tags: &[Tag]) -> Vec<(String, String)> {
+    tags.iter()
+        .filter_map(|tag| {
+            let key = tag.key()?;
+            Some((key.to_owned(), tag.value().unwrap_or_default().to_owned()))
+        })
+        .collect()
 }
 
 fn engine(name: Option<&str>, version: Option<&str>) -> Option<String> {
@@ -207,6 +303,7 @@ fn engine(name: Option<&str>, version: Option<&str>) -> Option<String> {
 
 fn db_snapshot_details(snapshot: &aws_sdk_rds::types::DbSnapshot) -> SnapshotDetails {
     SnapshotDetails {
+        kind: SnapshotKind::Db,
         identifier: snapshot
             .db_snapshot_identifier()
             .unwrap_or_default()
@@ -219,11 +316,14 @@ fn db_snapshot_details(snapshot: &aws_sdk_rds::types::DbSnapshot) -> SnapshotDet
         kms_key_id: snapshot.kms_key_id().map(str::to_owned),
         created: format_time(snapshot.snapshot_create_time()),
         status: snapshot.status().map(str::to_owned),
+        database_id: snapshot.db_instance_identifier().map(str::to_owned),
+        tags: tag_pairs(snapshot.tag_list()),
     }
 }
 
 fn cluster_snapshot_details(snapshot: &aws_sdk_rds::types::DbClusterSnapshot) -> SnapshotDetails {
     SnapshotDetails {
+        kind: SnapshotKind::Cluster,
         identifier: snapshot
             .db_cluster_snapshot_identifier()
             .unwrap_or_default()
@@ -236,19 +336,7 @@ fn cluster_snapshot_details(snapshot: &aws_sdk_rds::types::DbClusterSnapshot) ->
         kms_key_id: snapshot.kms_key_id().map(str::to_owned),
         created: format_time(snapshot.snapshot_create_time()),
         status: snapshot.status().map(str::to_owned),
+        database_id: snapshot.db_cluster_identifier().map(str::to_owned),
+        tags: tag_pairs(snapshot.tag_list()),
     }
 }
-
-/// Event IDs whose event means a snapshot copy or export failed, although RDS files them
-/// under `notification`.
-pub(crate) const FAILED_WITHOUT_FAILURE_CATEGORY: [EventId; 3] =
-    [EventId::new(159), EventId::new(162), EventId::new(234)];
-
-/// Event IDs whose event means a copy or export was cancelled.
-pub(crate) const CANCELLED: [EventId; 5] = [
-    EventId::new(61),
-    EventId::new(160),
-    EventId::new(163),
-    EventId::new(190),
-    EventId::new(235),
-];
