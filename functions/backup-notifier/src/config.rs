@@ -24,7 +24,7 @@ pub struct Config {
     pub copy: Option<CopySettings>,
 }
 
-/// Where and which finished snapshots are copied.
+/// Settings of the disaster-recovery copies: the destination and the snapshots copied.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CopySettings {
     /// `COPY_TO_REGION`: the destination Region.
@@ -320,6 +320,7 @@ mod tests {
             ("EXCLUDE_TAG", "dr-copy=off"),
         ]))
         .expect("valid");
+
         let copy = config.copy.expect("copies on");
         assert_eq!(copy.region, "us-west-2");
         assert_eq!(copy.retention_days, Some(14));
@@ -328,6 +329,7 @@ mod tests {
         assert_eq!(include.first_match("orders-db"), Some("orders-*"));
         assert_eq!(include.first_match("ORDERS-DB"), Some("orders-*"));
         assert_eq!(include.first_match("billing-aurora-2"), None);
+
         assert_eq!(
             copy.exclude.expect("exclude").first_match("orders-scratch"),
             Some("*-scratch")

@@ -7,7 +7,6 @@
 
 use aws_sdk_rds::Client;
 use aws_sdk_rds::error::ProvideErrorMetadata;
-use aws_sdk_rds::types::Tag;
 use chrono::{DateTime, TimeDelta, Utc};
 use rds_events::{RdsEvent, SourceType};
 use rds_functions::records::error_chain;
@@ -17,18 +16,9 @@ use crate::database::{DatabaseKind, describe_database};
 use crate::naming::{SnapshotKind, target_identifier};
 use crate::retention::{RetentionReport, delete_expired_copies};
 use crate::snapshot::{DescribeError, SnapshotDetails, tag_pairs};
-
-/// The tag key that marks a copy made by this function.
-pub const COPIED_BY_KEY: &str = "rds-event-lambdas:copied-by";
-/// The value of [`COPIED_BY_KEY`].
-pub const COPIED_BY_VALUE: &str = "backup-notifier";
-/// The tag key whose value is the ARN of the copy's source snapshot.
-pub const SOURCE_ARN_KEY: &str = "rds-event-lambdas:source-arn";
-
-/// RDS's limit of tags on one resource.
-const MAX_TAGS: usize = 50;
-/// RDS's limit on the length of a tag value, in characters.
-const MAX_TAG_VALUE_CHARS: usize = 256;
+use crate::tags::{
+    COPIED_BY_KEY, COPIED_BY_VALUE, SOURCE_ARN_KEY, TagPlan, arn_part, source_arn_tag_value,
+};
 
 /// Returns true for the events of a finished snapshot worth a copy: a finished automated
 /// backup (`RDS-EVENT-0002`, `RDS-EVENT-0091`, `RDS-EVENT-0169`) and a created manual snapshot
@@ -45,7 +35,7 @@ pub fn is_copy_trigger(event: &RdsEvent) -> bool {
     )
 }
 
-/// What happened to the copy of one snapshot.
+/// The result of copying one snapshot.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CopyOutcome {
     /// RDS accepted the copy; it finishes in the background.
@@ -69,7 +59,7 @@ pub enum CopyOutcome {
     },
     /// The configuration does not allow the copy; a retry would fail the same way.
     ConfigurationError {
-        /// What is wrong and what to change.
+        /// The problem and the change that fixes it.
         problem: String,
     },
 }
@@ -79,9 +69,9 @@ pub enum CopyOutcome {
 pub struct CopyReport {
     /// The destination Region.
     pub region: String,
-    /// What happened to the copy.
+    /// The result of the copy.
     pub outcome: CopyOutcome,
-    /// What retention deleted, when `COPY_RETENTION_DAYS` is set and the copy exists.
+    /// The result of retention, when `COPY_RETENTION_DAYS` is set and the copy exists.
     pub retention: Option<RetentionReport>,
 }
 
@@ -162,10 +152,10 @@ pub enum CopyError {
         #[source]
         source: Box<DescribeError>,
     },
-    /// RDS refused the copy because the manual snapshot quota or the limit of copies in
+    /// RDS rejected the copy because the manual snapshot quota or the limit of copies in
     /// progress is reached.
     #[error(
-        "RDS refused to copy {source_arn} to {region}: snapshot quota or concurrent copy limit reached ({message})"
+        "RDS rejected the copy of {source_arn} to {region}: snapshot quota or concurrent copy limit reached ({message})"
     )]
     QuotaExceeded {
         /// The source snapshot.
@@ -265,8 +255,9 @@ impl Copier {
         // Copy, or find the copy made by an earlier delivery.
         let target = target_identifier(&snapshot.identifier, snapshot.kind);
         let plan = TagPlan::new(&snapshot.tags, &source_arn);
-        // A KMS key with an unencrypted snapshot is an error in RDS, so it goes only with an
-        // encrypted one.
+        // The key goes only with an encrypted snapshot, so a copy keeps its source's
+        // encryption: RDS rejects a key for an unencrypted cluster snapshot, and would
+        // encrypt an unencrypted DB snapshot's copy with it.
         let kms_key_id = if encrypted {
             self.settings.kms_key_id.as_deref()
         } else {
@@ -285,8 +276,8 @@ impl Copier {
                 self.check_existing_copy(snapshot.kind, &target, &source_arn)
                     .await?
             }
-            CallResult::Refused(refusal) => {
-                return self.refusal_outcome(refusal, &source_arn).map(report);
+            CallResult::Rejected(rejection) => {
+                return self.rejection_outcome(rejection, &source_arn).map(report);
             }
             CallResult::Failed(source) => {
                 return Err(CopyError::Call {
@@ -299,13 +290,15 @@ impl Copier {
 
         // Retention runs after the first delivery and again after a repeated one, so a
         // retention that failed once gets another try.
+        let copy_exists = matches!(
+            outcome,
+            CopyOutcome::Copied { .. } | CopyOutcome::AlreadyCopied { .. }
+        );
         let mut report = report(outcome);
-        if let (Some(days), Some(database)) = (
+        if let (true, Some(days), Some(database)) = (
+            copy_exists,
             self.settings.retention_days,
             snapshot.database_id.as_deref(),
-        ) && matches!(
-            report.outcome,
-            CopyOutcome::Copied { .. } | CopyOutcome::AlreadyCopied { .. }
         ) {
             let cutoff = now - TimeDelta::days(i64::from(days));
             report.retention = Some(
@@ -408,16 +401,16 @@ impl Copier {
                             CallResult::AlreadyExists
                         }
                         Some(e) if e.is_snapshot_quota_exceeded_fault() => {
-                            CallResult::Refused(Refusal::new(RefusalKind::Quota, e))
+                            CallResult::Rejected(Rejection::new(RejectionKind::Quota, e))
                         }
                         Some(e) if e.is_kms_key_not_accessible_fault() => {
-                            CallResult::Refused(Refusal::new(RefusalKind::KmsKey, e))
+                            CallResult::Rejected(Rejection::new(RejectionKind::KmsKey, e))
                         }
                         Some(e) if e.is_invalid_db_snapshot_state_fault() => {
-                            CallResult::Refused(Refusal::new(RefusalKind::NotReady, e))
+                            CallResult::Rejected(Rejection::new(RejectionKind::NotReady, e))
                         }
                         Some(e) if e.is_db_snapshot_not_found_fault() => {
-                            CallResult::Refused(Refusal::new(RefusalKind::SourceNotFound, e))
+                            CallResult::Rejected(Rejection::new(RejectionKind::SourceNotFound, e))
                         }
                         _ => CallResult::Failed(err.into()),
                     },
@@ -438,19 +431,19 @@ impl Copier {
                             CallResult::AlreadyExists
                         }
                         Some(e) if e.is_snapshot_quota_exceeded_fault() => {
-                            CallResult::Refused(Refusal::new(RefusalKind::Quota, e))
+                            CallResult::Rejected(Rejection::new(RejectionKind::Quota, e))
                         }
                         Some(e) if e.is_kms_key_not_accessible_fault() => {
-                            CallResult::Refused(Refusal::new(RefusalKind::KmsKey, e))
+                            CallResult::Rejected(Rejection::new(RejectionKind::KmsKey, e))
                         }
                         Some(e)
                             if e.is_invalid_db_cluster_snapshot_state_fault()
                                 || e.is_invalid_db_cluster_state_fault() =>
                         {
-                            CallResult::Refused(Refusal::new(RefusalKind::NotReady, e))
+                            CallResult::Rejected(Rejection::new(RejectionKind::NotReady, e))
                         }
                         Some(e) if e.is_db_cluster_snapshot_not_found_fault() => {
-                            CallResult::Refused(Refusal::new(RefusalKind::SourceNotFound, e))
+                            CallResult::Rejected(Rejection::new(RejectionKind::SourceNotFound, e))
                         }
                         _ => CallResult::Failed(err.into()),
                     },
@@ -523,85 +516,34 @@ impl Copier {
         }
     }
 
-    fn refusal_outcome(
+    fn rejection_outcome(
         &self,
-        refusal: Refusal,
+        rejection: Rejection,
         source_arn: &str,
     ) -> Result<CopyOutcome, CopyError> {
-        let Refusal { kind, message } = refusal;
+        let Rejection { kind, message } = rejection;
         match kind {
-            RefusalKind::Quota => Err(CopyError::QuotaExceeded {
+            RejectionKind::Quota => Err(CopyError::QuotaExceeded {
                 source_arn: source_arn.to_owned(),
                 region: self.region().to_owned(),
                 message,
             }),
-            RefusalKind::NotReady => Err(CopyError::NotReady {
+            RejectionKind::NotReady => Err(CopyError::NotReady {
                 source_arn: source_arn.to_owned(),
                 message,
             }),
-            RefusalKind::KmsKey => Ok(CopyOutcome::ConfigurationError {
+            RejectionKind::KmsKey => Ok(CopyOutcome::ConfigurationError {
                 problem: format!(
                     "RDS cannot use COPY_KMS_KEY_ID {} in {} ({message}); check that the key exists there and that the function's role may use it",
                     self.settings.kms_key_id.as_deref().unwrap_or_default(),
                     self.region()
                 ),
             }),
-            RefusalKind::SourceNotFound => Ok(CopyOutcome::Skipped {
+            RejectionKind::SourceNotFound => Ok(CopyOutcome::Skipped {
                 reason: format!("RDS no longer finds {source_arn} ({message})"),
             }),
         }
     }
-}
-
-/// The tags a copy gets: the source's, less reserved ones, plus this function's two.
-#[derive(Debug, Clone, PartialEq)]
-struct TagPlan {
-    tags: Vec<Tag>,
-    left_out: Vec<String>,
-}
-
-impl TagPlan {
-    fn new(source_tags: &[(String, String)], source_arn: &str) -> TagPlan {
-        let own = [
-            (COPIED_BY_KEY, COPIED_BY_VALUE.to_owned()),
-            (SOURCE_ARN_KEY, source_arn_tag_value(source_arn)),
-        ];
-        let mut tags = Vec::new();
-        let mut left_out = Vec::new();
-        for (key, value) in source_tags {
-            // AWS reserves the `aws:` prefix in any case; RDS rejects such keys on a request.
-            let reserved = key.to_ascii_lowercase().starts_with("aws:");
-            let own_key = own.iter().any(|(own_key, _)| own_key == key);
-            if own_key {
-                continue;
-            }
-            if reserved || tags.len() >= MAX_TAGS - own.len() {
-                left_out.push(key.clone());
-                continue;
-            }
-            tags.push(Tag::builder().key(key).value(value).build());
-        }
-        for (key, value) in own {
-            tags.push(Tag::builder().key(key).value(value).build());
-        }
-        TagPlan { tags, left_out }
-    }
-}
-
-/// Returns the value of the source-ARN tag: the ARN, cut to RDS's 256-character limit on
-/// tag values.
-///
-/// NOTE: an ARN longer than 256 characters (a snapshot identifier near the 255-character
-/// maximum) is cut, so two such sources that differ only past the cut share a tag value.
-/// Retention compares only the ARN's partition, Region, account and resource type, which
-/// come first and are never cut.
-pub(crate) fn source_arn_tag_value(source_arn: &str) -> String {
-    source_arn.chars().take(MAX_TAG_VALUE_CHARS).collect()
-}
-
-/// Returns the `index`th colon-separated part of an ARN (3 is the Region).
-pub(crate) fn arn_part(arn: &str, index: usize) -> Option<&str> {
-    arn.splitn(7, ':').nth(index)
 }
 
 fn copy_operation(kind: SnapshotKind) -> &'static str {
@@ -614,28 +556,28 @@ fn copy_operation(kind: SnapshotKind) -> &'static str {
 enum CallResult {
     Started,
     AlreadyExists,
-    Refused(Refusal),
+    Rejected(Rejection),
     Failed(aws_sdk_rds::Error),
 }
 
-/// A modelled refusal by RDS, with its message.
-struct Refusal {
-    kind: RefusalKind,
+/// A modelled rejection by RDS, with its message.
+struct Rejection {
+    kind: RejectionKind,
     message: String,
 }
 
-impl Refusal {
-    fn new(kind: RefusalKind, error: &impl ProvideErrorMetadata) -> Refusal {
+impl Rejection {
+    fn new(kind: RejectionKind, error: &impl ProvideErrorMetadata) -> Rejection {
         let code = error.code().unwrap_or("unknown error");
         let message = match error.message() {
             Some(message) => format!("{code}: {message}"),
             None => code.to_owned(),
         };
-        Refusal { kind, message }
+        Rejection { kind, message }
     }
 }
 
-enum RefusalKind {
+enum RejectionKind {
     /// The manual snapshot quota or the limit of copies in progress: retried.
     Quota,
     /// The source is not `available` yet: retried.
@@ -656,69 +598,6 @@ pub(crate) fn snapshot_unavailable(error: &DescribeError) -> CopyError {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    const SOURCE_ARN: &str = "arn:aws:rds:us-east-1:123456789012:snapshot:orders-db-before-upgrade";
-
-    fn pairs(tags: &[(&str, &str)]) -> Vec<(String, String)> {
-        tags.iter()
-            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-            .collect()
-    }
-
-    fn keys(plan: &TagPlan) -> Vec<&str> {
-        plan.tags.iter().filter_map(Tag::key).collect()
-    }
-
-    #[test]
-    fn tag_plan_drops_reserved_and_adds_own() {
-        let plan = TagPlan::new(
-            &pairs(&[
-                ("team", "orders"),
-                ("aws:backup:source-resource", "x"),
-                ("AWS:x", "y"),
-            ]),
-            SOURCE_ARN,
-        );
-        assert_eq!(keys(&plan), ["team", COPIED_BY_KEY, SOURCE_ARN_KEY]);
-        assert_eq!(plan.left_out, ["aws:backup:source-resource", "AWS:x"]);
-        assert_eq!(plan.tags[2].value(), Some(SOURCE_ARN));
-    }
-
-    #[test]
-    fn tag_plan_keeps_within_fifty() {
-        let many: Vec<(String, String)> =
-            (0..60).map(|i| (format!("k{i}"), "v".to_owned())).collect();
-        let plan = TagPlan::new(&many, SOURCE_ARN);
-        assert_eq!(plan.tags.len(), MAX_TAGS);
-        assert_eq!(plan.left_out.len(), 12);
-        assert_eq!(plan.left_out[0], "k48");
-    }
-
-    #[test]
-    fn tag_plan_overrides_own_keys() {
-        let plan = TagPlan::new(&pairs(&[(SOURCE_ARN_KEY, "stale")]), SOURCE_ARN);
-        assert_eq!(keys(&plan), [COPIED_BY_KEY, SOURCE_ARN_KEY]);
-        assert!(plan.left_out.is_empty());
-    }
-
-    #[test]
-    fn long_arn_tag_value_is_cut() {
-        let arn = format!("{SOURCE_ARN}{}", "x".repeat(300));
-        assert_eq!(source_arn_tag_value(&arn).chars().count(), 256);
-        assert_eq!(source_arn_tag_value(SOURCE_ARN), SOURCE_ARN);
-    }
-
-    #[test]
-    fn arn_part_finds_region() {
-        assert_eq!(arn_part(SOURCE_ARN, 3), Some("us-east-1"));
-        assert_eq!(
-            arn_part(
-                "arn:aws:rds:us-east-1:123456789012:snapshot:rds:orders-db-2026-12-04-03-14",
-                6
-            ),
-            Some("rds:orders-db-2026-12-04-03-14")
-        );
-    }
 
     #[test]
     fn report_lines_name_region_and_target() {

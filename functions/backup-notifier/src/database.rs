@@ -1,5 +1,5 @@
-//! What a notification says about the DB instance or cluster behind a failed backup,
-//! snapshot or export: how far back it can be restored.
+//! The backup state of the DB instance or cluster behind a failed backup, snapshot or
+//! export, for notifications: how far back it can be restored.
 
 use aws_sdk_rds::Client;
 use aws_sdk_rds::operation::describe_db_clusters::DescribeDBClustersError;
@@ -73,7 +73,7 @@ impl DatabaseDetails {
 /// Describes a DB instance or cluster.
 ///
 /// # Errors
-/// Returns [`DescribeError::DatabaseNotFound`] when RDS knows no such database, and
+/// Returns [`DescribeError::DatabaseNotFound`] when RDS has no such database, and
 /// [`DescribeError::Call`] when the call fails otherwise.
 pub async fn describe_database(
     rds: &Client,

@@ -140,7 +140,7 @@ impl Handler for BackupNotifier {
 
     /// Notifies about the event, with the snapshot's details when there is a snapshot to
     /// describe, and the database's backup state for a failure. A failed describe does not
-    /// stop the notification: it says what is missing.
+    /// stop the notification, which names what is missing.
     ///
     /// With copies on, a finished snapshot is copied first, so the notification says what
     /// happened to the copy. A configuration error makes the notification critical but does

@@ -9,15 +9,14 @@ mod naming;
 mod retention;
 mod severity;
 mod snapshot;
+mod tags;
 
 pub use config::{Config, CopySettings, DatabasePatterns, Tag};
-pub use copy::{
-    COPIED_BY_KEY, COPIED_BY_VALUE, Copier, CopyError, CopyOutcome, CopyReport, SOURCE_ARN_KEY,
-    is_copy_trigger,
-};
+pub use copy::{Copier, CopyError, CopyOutcome, CopyReport, is_copy_trigger};
 pub use database::{DatabaseDetails, DatabaseKind, describe_database};
 pub use handler::BackupNotifier;
 pub use naming::{SnapshotKind, is_valid_identifier, target_identifier};
 pub use retention::RetentionReport;
 pub use severity::severity_of;
 pub use snapshot::{DescribeError, SnapshotDetails, describe_snapshot};
+pub use tags::{COPIED_BY_KEY, COPIED_BY_VALUE, SOURCE_ARN_KEY};

@@ -1,8 +1,8 @@
 //! backup-notifier: notifies about RDS backups, snapshots, snapshot copies and exports.
 //!
 //! Subscribed to the RDS events topic through the filter policy of the `backup-notifier`
-//! route (or invoked by its EventBridge rule), it describes the snapshot an event is about,
-//! copies finished snapshots to `COPY_TO_REGION` when that is set, and publishes a
+//! route (or invoked by its EventBridge rule), it describes the snapshot an event is about.
+//! When `COPY_TO_REGION` is set, it copies finished snapshots there. Then it publishes a
 //! notification to `NOTIFICATION_TOPIC_ARN`.
 
 use backup_notifier::{BackupNotifier, Config};

@@ -42,11 +42,13 @@ const HASH_HEX_DIGITS: usize = 8;
 /// Derives the identifier of a snapshot's copy.
 ///
 /// A source identifier that is already a valid lower-case identifier within the limit is kept
-/// as it is. Any other is rewritten: letters are lower-cased, every run of other characters
-/// (the `:` of an automated snapshot's `rds:` prefix included) becomes one hyphen, a leading
-/// non-letter gets a `snapshot-` prefix, and the result is cut to leave room for a hyphen and
-/// a short hash of the whole source identifier. The hash keeps distinct sources apart when
-/// the rewrite or the cut would make them equal.
+/// as it is. Any other is rewritten:
+/// - letters are lower-cased;
+/// - every run of other characters becomes one hyphen, so `rds:` becomes `rds-`;
+/// - a leading non-letter gets a `snapshot-` prefix;
+/// - the result is cut to leave room for a hyphen and a short hash of the whole source
+///   identifier, which keeps distinct sources apart when the rewrite or the cut would make
+///   them equal.
 pub fn target_identifier(source: &str, kind: SnapshotKind) -> String {
     let max_len = kind.max_identifier_len();
     if is_valid_identifier(source, max_len) && !source.bytes().any(|b| b.is_ascii_uppercase()) {

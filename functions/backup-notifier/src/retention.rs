@@ -1,23 +1,26 @@
 //! Retention of the disaster-recovery copies: after a copy, this function's older copies of
 //! the same database in the destination Region are deleted.
 //!
-//! A snapshot is deleted only when all of these hold: it is a manual snapshot of the same DB
-//! instance or cluster identifier; it carries the tag `rds-event-lambdas:copied-by` with the
-//! value `backup-notifier`; its `rds-event-lambdas:source-arn` tag names a snapshot of the
-//! same kind in the same partition, Region and account as the new copy's source; it is not
-//! the copy just made; and it was taken before the cutoff. A snapshot without the tags is
-//! never touched.
+//! A snapshot is deleted only when all of these are true:
+//! - it is a manual snapshot of the same DB instance or cluster identifier;
+//! - it has the tag `rds-event-lambdas:copied-by` with the value `backup-notifier`;
+//! - its `rds-event-lambdas:source-arn` tag names a snapshot of the same kind in the same
+//!   partition, Region and account as the new copy's source;
+//! - it is not the copy just made;
+//! - it was taken before the cutoff.
+//!
+//! A snapshot without the tags is never touched.
 
 use aws_sdk_rds::Client;
 use chrono::{DateTime, Utc};
 use rds_functions::records::error_chain;
 use tracing::{error, info};
 
-use crate::copy::{COPIED_BY_KEY, COPIED_BY_VALUE, SOURCE_ARN_KEY, arn_part};
 use crate::naming::SnapshotKind;
 use crate::snapshot::{tag_pairs, to_utc};
+use crate::tags::{COPIED_BY_KEY, COPIED_BY_VALUE, SOURCE_ARN_KEY, arn_part};
 
-/// What retention did after one copy.
+/// The result of retention after one copy.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RetentionReport {
     /// `COPY_RETENTION_DAYS`.
@@ -26,7 +29,7 @@ pub struct RetentionReport {
     pub deleted: Vec<String>,
     /// Copies that could not be deleted, each with the reason.
     pub failures: Vec<String>,
-    /// Why the copies could not be listed, if they could not.
+    /// The error that stopped the listing of copies, if any.
     pub list_error: Option<String>,
 }
 
@@ -148,8 +151,8 @@ fn is_expired_copy(
     let Some(copied_from) = candidate.tag(SOURCE_ARN_KEY) else {
         return false;
     };
-    // Partition, Region and account come from the source's ARN; the resource type from the
-    // snapshot kind, since an automated snapshot's identifier holds a colon of its own.
+    // Partition, Region and account come from the source's ARN. The resource type comes from
+    // the snapshot kind, because an automated snapshot's identifier contains a colon.
     let same_scope = (0..5)
         .all(|index| arn_part(copied_from, index) == arn_part(source_arn, index))
         && arn_part(copied_from, 5) == Some(kind.arn_resource_type());

@@ -1,4 +1,4 @@
-//! How urgent each backup event is.
+//! The severity of each backup event.
 
 use rds_events::{Category, EventId, RdsEvent};
 use rds_functions::notify::Severity;

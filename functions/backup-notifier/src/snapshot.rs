@@ -177,7 +177,7 @@ fn lookup_for(event: &RdsEvent) -> Option<Lookup<'_>> {
 /// described: those about no snapshot, and snapshots being created or deleted.
 ///
 /// # Errors
-/// Returns [`DescribeError::NotFound`] when RDS knows no such snapshot, and
+/// Returns [`DescribeError::NotFound`] when RDS has no such snapshot, and
 /// [`DescribeError::Call`] when the call fails otherwise.
 pub async fn describe_snapshot(
     rds: &Client,

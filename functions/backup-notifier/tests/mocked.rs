@@ -1,6 +1,6 @@
 //! Copies that moto 5.2 cannot show, with the SDK's mock client (aws-smithy-mocks): copies of
-//! automated snapshots, whose ARN holds the `rds:` of the identifier (moto drops it), and the
-//! quota and state refusals RDS answers under load. The tests check the requests sent and the
+//! automated snapshots, whose ARN contains the `rds:` of the identifier (moto drops it), and
+//! the quota and state errors RDS returns under load. The tests check the requests sent and the
 //! notification published. They need no server.
 
 use aws_sdk_rds::error::ErrorMetadata;
@@ -229,7 +229,7 @@ async fn concurrent_copy_limit_fails_record() {
     assert!(failure.starts_with("SNS message quota-1: "), "{failure}");
     assert!(
         failure.contains(&format!(
-            "RDS refused to copy {AUTOMATED_ARN} to us-west-2: snapshot quota or concurrent copy limit reached (SnapshotQuotaExceeded: {message})"
+            "RDS rejected the copy of {AUTOMATED_ARN} to us-west-2: snapshot quota or concurrent copy limit reached (SnapshotQuotaExceeded: {message})"
         )),
         "{failure}"
     );

@@ -268,7 +268,7 @@ async fn unreachable_topic_fails_the_record() {
     assert_eq!(error.failures.len(), 1);
 }
 
-/// One representative event of the route and what its notification must say.
+/// One representative event of the route and the lines its notification must contain.
 struct Case {
     source_type: &'static str,
     source_id: String,

@@ -1,9 +1,9 @@
 //! Disaster-recovery copies against moto's server: snapshots in us-east-1 are copied to
 //! us-west-2 with a client of that Region, and the tests read both Regions back.
 //!
-//! moto 5.2 cannot copy an automated snapshot by ARN (it takes the text after the ARN's last
-//! colon as the identifier, so `...:snapshot:rds:orders-db-...` loses its `rds:`), so those
-//! copies are tested with the SDK's mock client in `mocked.rs`, as are quota refusals.
+//! moto 5.2 cannot copy an automated snapshot by ARN. It takes the text after the ARN's last
+//! colon as the identifier, so `...:snapshot:rds:orders-db-...` loses its `rds:`. Those
+//! copies, and quota errors, are tested with the SDK's mock client in `mocked.rs`.
 //!
 //! Run under `scripts/with-moto` (`make test`).
 
