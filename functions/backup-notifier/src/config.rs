@@ -4,7 +4,7 @@ use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 use rds_functions::config::{self, ConfigError, Source};
 use rds_functions::notify::Format;
 
-/// The variables that configure copies, each meaningful only with `COPY_TO_REGION`.
+/// The variables that configure copies, each without effect unless `COPY_TO_REGION` is set.
 const COPY_VARIABLES: [&str; 5] = [
     "COPY_KMS_KEY_ID",
     "COPY_RETENTION_DAYS",
@@ -33,7 +33,7 @@ pub struct CopySettings {
     /// encrypted snapshots.
     pub kms_key_id: Option<String>,
     /// `COPY_RETENTION_DAYS`: after a copy, this function's copies of the same database older
-    /// than this many days are deleted.
+    /// than this many days are deleted. `None` (unset or 0) keeps every copy.
     pub retention_days: Option<u32>,
     /// `INCLUDE_DATABASES`: only databases whose identifier matches are copied.
     pub include: Option<DatabasePatterns>,
@@ -130,6 +130,18 @@ impl Config {
         })
     }
 
+    /// Returns the copy variables that are set while `COPY_TO_REGION` is not, and so have no
+    /// effect.
+    pub fn unused_copy_variables(source: &impl Source) -> Vec<&'static str> {
+        if config::optional(source, "COPY_TO_REGION").is_some() {
+            return Vec::new();
+        }
+        COPY_VARIABLES
+            .into_iter()
+            .filter(|variable| config::optional(source, variable).is_some())
+            .collect()
+    }
+
     /// Checks the configuration against the function's own Region, known once the SDK
     /// configuration is loaded: a copy into the Region the snapshots are in is no
     /// disaster-recovery copy.
@@ -150,22 +162,14 @@ impl Config {
 }
 
 impl CopySettings {
-    /// Reads the copy settings; `None` when `COPY_TO_REGION` is unset.
+    /// Reads the copy settings; `None` when `COPY_TO_REGION` is unset, whatever the values of
+    /// the other copy variables, so that blanking `COPY_TO_REGION` turns copies off without
+    /// stopping notifications.
     ///
     /// # Errors
-    /// Returns an error naming the first invalid variable, or a copy variable set without
-    /// `COPY_TO_REGION`.
+    /// Returns an error naming the first invalid variable.
     pub fn from_source(source: &impl Source) -> Result<Option<CopySettings>, ConfigError> {
         let Some(region) = config::optional(source, "COPY_TO_REGION") else {
-            if let Some(variable) = COPY_VARIABLES
-                .iter()
-                .find(|variable| config::optional(source, variable).is_some())
-            {
-                return Err(ConfigError::new(
-                    variable,
-                    "is set but COPY_TO_REGION is not; set COPY_TO_REGION to enable copies, or unset it",
-                ));
-            }
             return Ok(None);
         };
         if !is_region_name(&region) {
@@ -180,13 +184,9 @@ impl CopySettings {
             check_kms_key(key, &region)?;
         }
 
-        let retention_days = config::number::<u32>(source, "COPY_RETENTION_DAYS")?;
-        if retention_days == Some(0) {
-            return Err(ConfigError::new(
-                "COPY_RETENTION_DAYS",
-                "invalid number \"0\"; expected at least 1 day, or unset to keep every copy",
-            ));
-        }
+        // 0 keeps every copy, as unset does.
+        let retention_days =
+            config::number::<u32>(source, "COPY_RETENTION_DAYS")?.filter(|days| *days > 0);
 
         let patterns = |variable: &str| {
             config::optional(source, variable)
@@ -344,10 +344,27 @@ mod tests {
     }
 
     #[test]
-    fn copy_variable_without_region_is_rejected() {
-        let error = error_for(&[("COPY_RETENTION_DAYS", "7")]);
-        assert_eq!(error.variable, "COPY_RETENTION_DAYS");
-        assert!(error.problem.contains("COPY_TO_REGION is not"), "{error}");
+    fn copy_variables_without_region_are_ignored() {
+        let config = Config::from_source(&source(&[
+            ("COPY_RETENTION_DAYS", "7"),
+            ("EXCLUDE_TAG", "not a tag"),
+        ]))
+        .expect("valid");
+        assert_eq!(config.copy, None);
+        assert_eq!(
+            Config::unused_copy_variables(&source(&[("COPY_RETENTION_DAYS", "7")])),
+            ["COPY_RETENTION_DAYS"]
+        );
+    }
+
+    #[test]
+    fn zero_retention_keeps_copies() {
+        let config = Config::from_source(&source(&[
+            ("COPY_TO_REGION", "us-west-2"),
+            ("COPY_RETENTION_DAYS", "0"),
+        ]))
+        .expect("valid");
+        assert_eq!(config.copy.expect("copies on").retention_days, None);
     }
 
     #[test]
@@ -397,8 +414,8 @@ mod tests {
     }
 
     #[test]
-    fn zero_or_text_retention_is_rejected() {
-        for days in ["0", "-3", "week"] {
+    fn negative_or_text_retention_is_rejected() {
+        for days in ["-3", "week", "1.5"] {
             let error = error_for(&[
                 ("COPY_TO_REGION", "us-west-2"),
                 ("COPY_RETENTION_DAYS", days),

@@ -14,6 +14,13 @@ async fn main() -> Result<(), lambda_runtime::Error> {
 
     // A missing or invalid variable stops init, naming the variable.
     let config = Config::from_source(&Environment)?;
+    let unused = Config::unused_copy_variables(&Environment);
+    if !unused.is_empty() {
+        tracing::warn!(
+            variables = %unused.join(","),
+            "copy variables set without COPY_TO_REGION have no effect"
+        );
+    }
 
     // Clients are built once and reused by every invocation.
     let sdk_config = rds_functions::aws::load_sdk_config().await;
