@@ -160,7 +160,9 @@ pub static BACKUP_NOTIFIER: Route = Route {
             Clause {
                 source_type: SourceType::DbInstance,
                 categories: &[Category::Backup],
-                event_ids: &[],
+                // Automated backups disabled and enabled: a disaster-recovery plan depends on
+                // them, although RDS files them under configuration change.
+                event_ids: &ids([28, 32]),
             },
             Clause {
                 source_type: SourceType::DbCluster,

@@ -22,15 +22,22 @@ const CANCELLED: [EventId; 5] = [
     EventId::new(235),
 ];
 
-/// Returns how urgent a backup event is: failures are critical; cancellations and
-/// deletions are warnings; the rest is informational.
+/// Event IDs whose event leaves a database without automated backups: backups disabled
+/// (0028).
+const BACKUPS_DISABLED: [EventId; 1] = [EventId::new(28)];
+
+/// Returns how urgent a backup event is: failures are critical; cancellations, deletions and
+/// disabled backups are warnings; the rest is informational.
 pub fn severity_of(event: &RdsEvent) -> Severity {
     let categories = event.categories();
     if categories.contains(&Category::Failure)
         || FAILED_WITHOUT_FAILURE_CATEGORY.contains(&event.event_id)
     {
         Severity::Critical
-    } else if categories.contains(&Category::Deletion) || CANCELLED.contains(&event.event_id) {
+    } else if categories.contains(&Category::Deletion)
+        || CANCELLED.contains(&event.event_id)
+        || BACKUPS_DISABLED.contains(&event.event_id)
+    {
         Severity::Warning
     } else {
         Severity::Info
@@ -51,6 +58,8 @@ mod tests {
     const EXPECTED: &[(&str, u32, Severity)] = &[
         ("db-instance", 1, Severity::Info),
         ("db-instance", 2, Severity::Info),
+        ("db-instance", 28, Severity::Warning),
+        ("db-instance", 32, Severity::Info),
         ("db-instance", 75, Severity::Info),
         ("db-instance", 86, Severity::Critical),
         ("db-cluster", 234, Severity::Critical),
