@@ -131,6 +131,15 @@ impl Fake {
         }
     }
 
+    /// Sets the source's events, each given as minutes ago and message.
+    fn with_events(mut self, events: &[(i64, &str)]) -> Fake {
+        self.events = events
+            .iter()
+            .map(|(minutes, message)| (minutes_ago(*minutes), (*message).to_owned()))
+            .collect();
+        self
+    }
+
     /// Finishes a failover that FailoverDBCluster started: the target becomes the writer.
     fn complete_failover(&mut self, target: &str) {
         self.writer = target.to_owned();
@@ -368,17 +377,10 @@ fn assert_contains(text: &str, expected: &str) {
 /// once.
 #[tokio::test]
 async fn duplicates_and_late_start_call_failover_once() {
-    let mut fake = Fake::failed_over_cluster();
-    fake.events = vec![
-        (
-            minutes_ago(2),
-            "Started cross AZ failover to DB instance: billing-b".to_owned(),
-        ),
-        (
-            minutes_ago(1),
-            "Completed failover to DB instance: billing-b".to_owned(),
-        ),
-    ];
+    let fake = Fake::failed_over_cluster().with_events(&[
+        (2, "Started cross AZ failover to DB instance: billing-b"),
+        (1, "Completed failover to DB instance: billing-b"),
+    ]);
     let harness = Harness::new(fake, live());
     let trigger = completed("billing-b", minutes_ago(1));
 
@@ -418,21 +420,11 @@ async fn duplicates_and_late_start_call_failover_once() {
 /// second fail back, so the writer does not flap.
 #[tokio::test]
 async fn cooldown_stops_second_fail_back() {
-    let mut fake = Fake::failed_over_cluster();
-    fake.events = vec![
-        (
-            minutes_ago(20),
-            "Completed failover to DB instance: billing-b".to_owned(),
-        ),
-        (
-            minutes_ago(15),
-            "Completed failover to DB instance: billing-a".to_owned(),
-        ),
-        (
-            minutes_ago(1),
-            "Completed failover to DB instance: billing-b".to_owned(),
-        ),
-    ];
+    let fake = Fake::failed_over_cluster().with_events(&[
+        (20, "Completed failover to DB instance: billing-b"),
+        (15, "Completed failover to DB instance: billing-a"),
+        (1, "Completed failover to DB instance: billing-b"),
+    ]);
     let harness = Harness::new(fake, live());
 
     let (action, alert) = harness
@@ -451,21 +443,11 @@ async fn cooldown_stops_second_fail_back() {
 /// Failovers older than the cooldown do not count.
 #[tokio::test]
 async fn cooldown_ignores_older_failovers() {
-    let mut fake = Fake::failed_over_cluster();
-    fake.events = vec![
-        (
-            minutes_ago(50),
-            "Completed failover to DB instance: billing-b".to_owned(),
-        ),
-        (
-            minutes_ago(45),
-            "Completed failover to DB instance: billing-a".to_owned(),
-        ),
-        (
-            minutes_ago(1),
-            "Completed failover to DB instance: billing-b".to_owned(),
-        ),
-    ];
+    let fake = Fake::failed_over_cluster().with_events(&[
+        (50, "Completed failover to DB instance: billing-b"),
+        (45, "Completed failover to DB instance: billing-a"),
+        (1, "Completed failover to DB instance: billing-b"),
+    ]);
     let harness = Harness::new(fake, live());
 
     let (action, _) = harness
@@ -499,17 +481,10 @@ async fn failing_over_cluster_is_held() {
 /// the last completion.
 #[tokio::test]
 async fn started_failover_in_history_is_held() {
-    let mut fake = Fake::failed_over_cluster();
-    fake.events = vec![
-        (
-            minutes_ago(3),
-            "Completed failover to DB instance: billing-b".to_owned(),
-        ),
-        (
-            minutes_ago(1),
-            "Started same AZ failover to DB instance: billing-b".to_owned(),
-        ),
-    ];
+    let fake = Fake::failed_over_cluster().with_events(&[
+        (3, "Completed failover to DB instance: billing-b"),
+        (1, "Started same AZ failover to DB instance: billing-b"),
+    ]);
     let harness = Harness::new(fake, live());
 
     let (action, alert) = harness
