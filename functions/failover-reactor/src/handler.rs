@@ -65,7 +65,10 @@ impl FailoverReactor {
 }
 
 /// The handler of one invocation's records. Whichever record fails back first (or would, in
-/// a dry run) uses the invocation's one action; the others report [`Guard::ActionTaken`].
+/// a dry run) uses the invocation's one action, and the others report [`Guard::ActionTaken`].
+///
+/// NOTE: invocations running at the same time in other execution environments do not share
+/// the budget. Deploy with reserved concurrency 1 to serialise them.
 #[derive(Debug)]
 pub struct Invocation<'a> {
     reactor: &'a FailoverReactor,
@@ -142,6 +145,8 @@ impl Report {
     fn without_state(event: &RdsEvent, err: &StateError, lines: Vec<String>) -> Report {
         let reason = error_chain(err);
         warn!(event_id = %event.event_id, source_id = %event.source_id, error = %reason, "current state unavailable");
+        // A missing source does not fail the record: a retry cannot make it appear, and the
+        // alert already says what is wrong.
         let (state_line, action) = match err {
             StateError::NotFound { .. } => (
                 format!(
