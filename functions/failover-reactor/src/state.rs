@@ -35,6 +35,10 @@ pub enum StateError {
 pub struct InstanceState {
     /// The identifier.
     pub identifier: String,
+    /// The ARN, for ListTagsForResource.
+    pub arn: Option<String>,
+    /// The Aurora or Multi-AZ DB cluster the instance belongs to, if any.
+    pub cluster_identifier: Option<String>,
     /// The status (`available`, `rebooting`, …).
     pub status: String,
     /// Whether the instance is Multi-AZ.
@@ -48,6 +52,16 @@ pub struct InstanceState {
 impl InstanceState {
     /// Returns the lines an alert shows.
     pub fn lines(&self) -> Vec<String> {
+        if let Some(cluster) = &self.cluster_identifier {
+            return vec![format!(
+                "Instance: {} in {} (status {}), member of DB cluster {cluster}",
+                self.identifier,
+                self.availability_zone
+                    .as_deref()
+                    .unwrap_or("an unknown Availability Zone"),
+                self.status
+            )];
+        }
         let mut lines = vec![format!(
             "Current primary: {} in {} (status {})",
             self.identifier,
@@ -75,6 +89,8 @@ impl InstanceState {
 pub struct MemberState {
     /// The DB instance identifier.
     pub identifier: String,
+    /// The DB instance ARN, when its instance could be described.
+    pub arn: Option<String>,
     /// Whether it is the cluster's writer.
     pub is_writer: bool,
     /// Its Availability Zone, when its instance could be described.
@@ -98,6 +114,13 @@ impl ClusterState {
     /// Returns the writer, if the cluster has one now.
     pub fn writer(&self) -> Option<&MemberState> {
         self.members.iter().find(|member| member.is_writer)
+    }
+
+    /// Returns the member with this instance identifier.
+    pub fn member(&self, identifier: &str) -> Option<&MemberState> {
+        self.members
+            .iter()
+            .find(|member| member.identifier == identifier)
     }
 
     /// Returns the lines an alert shows.
@@ -173,6 +196,8 @@ pub async fn describe_instance(
         })?;
     Ok(InstanceState {
         identifier: identifier.to_owned(),
+        arn: instance.db_instance_arn().map(str::to_owned),
+        cluster_identifier: instance.db_cluster_identifier().map(str::to_owned),
         status: instance
             .db_instance_status()
             .unwrap_or("unknown")
@@ -249,6 +274,9 @@ pub async fn describe_cluster(rds: &Client, identifier: &str) -> Result<ClusterS
                 .find(|i| i.db_instance_identifier() == Some(id));
             Some(MemberState {
                 identifier: id.to_owned(),
+                arn: instance
+                    .and_then(|i| i.db_instance_arn())
+                    .map(str::to_owned),
                 is_writer: member.is_cluster_writer().unwrap_or(false),
                 availability_zone: instance
                     .and_then(|i| i.availability_zone())
