@@ -197,19 +197,22 @@ pub static FAILOVER_REACTOR: Route = Route {
                 source_type: SourceType::DbInstance,
                 categories: &[Category::Failover],
                 // Restarted; crash recovery started and completed; Multi-AZ and standby
-                // recovery started and completed.
-                event_ids: &ids([6, 20, 21, 52, 53, 361, 362]),
+                // recovery started and completed; a global database switchover blocking
+                // writes succeeded or timed out.
+                event_ids: &ids([6, 20, 21, 52, 53, 361, 362, 390, 391]),
             },
             Clause {
                 source_type: SourceType::DbCluster,
                 categories: &[Category::Failover, Category::GlobalFailover],
-                event_ids: &[],
+                // A version upgrade cancelled because the global database failed over.
+                event_ids: &ids([517]),
             },
             Clause {
                 source_type: SourceType::BlueGreenDeployment,
                 categories: &[],
-                // Switchovers of instances and clusters: started, completed, canceled.
-                event_ids: &ids([247, 248, 249, 250, 251, 252, 259, 260, 261]),
+                // Switchovers of instances and clusters: started, completed, canceled; the
+                // sequence sync of a switchover cancelled.
+                event_ids: &ids([247, 248, 249, 250, 251, 252, 259, 260, 261, 310, 314]),
             },
         ],
     },

@@ -6,12 +6,14 @@ use rds_functions::notify::Severity;
 
 /// Event IDs of failovers and switchovers that failed or were abandoned, although RDS does
 /// not file all of them under `failure`: cluster failover failed (0069), user-requested
-/// failover abandoned (0034), global switchover and failover failed (0187, 0239).
-const FAILED: [EventId; 4] = [
+/// failover abandoned (0034), global switchover and failover failed (0187, 0239), blocking
+/// writes for a global database switchover timed out (0391).
+const FAILED: [EventId; 5] = [
     EventId::new(34),
     EventId::new(69),
     EventId::new(187),
     EventId::new(239),
+    EventId::new(391),
 ];
 
 /// Cluster events that complete a failover: `Completed failover to DB instance` (0071).
@@ -92,7 +94,7 @@ mod tests {
         }
         assert_eq!(
             critical,
-            BTreeSet::from([34, 69, 187, 239, 249, 252, 261]),
+            BTreeSet::from([34, 69, 187, 239, 249, 252, 261, 310, 314, 391, 517]),
             "failed and cancelled failovers and switchovers"
         );
         assert_eq!(
