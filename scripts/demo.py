@@ -3,11 +3,13 @@
 
 Run it through `make demo`, which starts moto's server with scripts/with-moto. The script
 seeds the server through boto3: a Multi-AZ instance, an Aurora cluster with two instances, a
-DB snapshot, a cluster snapshot, and a notification topic with an SQS queue subscribed. It
-serves both real binaries with `cargo lambda watch` on 127.0.0.1 and invokes each function
-with every sample in events/. For each, it prints what the function did and the notification
-that arrived on the queue. It exits with status 1 when an expected notification is missing or
-an unexpected one arrives.
+DB snapshot, a cluster snapshot, a KMS key in the disaster-recovery Region, and a notification
+topic with an SQS queue subscribed. It serves both real binaries with `cargo lambda watch` on
+127.0.0.1, with snapshot copies to us-west-2 and fail back to billing-aurora-1 turned on, and
+invokes each function with every sample in events/. For each, it prints what the function did
+and the notification that arrived on the queue. Then it delivers the snapshot and failover
+samples again and shows that the copy and the fail back happened once. It exits with status 1
+when an expected notification, copy or fail back is missing, or an unexpected one happens.
 """
 
 import json
@@ -24,6 +26,8 @@ import boto3
 ROOT = Path(__file__).resolve().parent.parent
 EVENTS = ROOT / "events"
 FUNCTIONS = ["backup-notifier", "failover-reactor"]
+ACCOUNT = "123456789012"
+COPY_REGION = "us-west-2"
 
 # The functions expected to notify, per sample. None marks a sample whose invocation must
 # fail (a malformed message).
@@ -39,6 +43,14 @@ EXPECTED = {
     "sns-subscription-notice.json": set(),
     "eventbridge-instance-failover.json": {"failover-reactor"},
     "eventbridge-cluster-snapshot.json": {"backup-notifier"},
+}
+
+# Actions the functions must report for some samples, as (sample, function) -> action.
+EXPECTED_ACTIONS = {
+    ("sns-snapshot-created.json", "backup-notifier"): "copied",
+    ("eventbridge-cluster-snapshot.json", "backup-notifier"): "copied",
+    ("sns-cluster-snapshot-created.json", "backup-notifier"): "already-copied",
+    ("sns-cluster-failover.json", "failover-reactor"): "failback-started",
 }
 
 
@@ -73,12 +85,30 @@ def seed(rds, sns, sqs):
     )
     # The cluster sample reports a completed failover to billing-aurora-2, so make it true.
     rds.failover_db_cluster(DBClusterIdentifier="billing-aurora", TargetDBInstanceIdentifier="billing-aurora-2")
+    # billing-aurora-1 is the writer the team prefers: failover-reactor fails back to it.
+    rds.add_tags_to_resource(
+        ResourceName=f"arn:aws:rds:us-east-1:{ACCOUNT}:db:billing-aurora-1",
+        Tags=[{"Key": "failover-reactor:preferred-writer", "Value": "true"}],
+    )
 
     topic_arn = sns.create_topic(Name="rds-notifications")["TopicArn"]
     queue_url = sqs.create_queue(QueueName="rds-notifications")["QueueUrl"]
     queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
     sns.subscribe(TopicArn=topic_arn, Protocol="sqs", Endpoint=queue_arn)
-    return topic_arn, queue_url
+    # orders-db is encrypted, so its copies need a key in the destination Region.
+    copy_key = boto3.client("kms", region_name=COPY_REGION).create_key()["KeyMetadata"]["Arn"]
+    return topic_arn, queue_url, copy_key
+
+
+def writer_of(rds, cluster):
+    members = rds.describe_db_clusters(DBClusterIdentifier=cluster)["DBClusters"][0]["DBClusterMembers"]
+    return next((m["DBInstanceIdentifier"] for m in members if m["IsClusterWriter"]), None)
+
+
+def actions_of(result):
+    if isinstance(result, dict) and "records" in result:
+        return [r["detail"] for r in result["records"]]
+    return []
 
 
 def free_port():
@@ -138,12 +168,54 @@ def describe(result):
     return str(result)
 
 
+def check_copy_and_failback(rds, sqs, queue_url, port):
+    """Shows the copy and the fail back, then delivers both events again: nothing repeats."""
+    problems = []
+    print("\n== disaster-recovery copy")
+    remote = boto3.client("rds", region_name=COPY_REGION)
+    copy_arn = f"arn:aws:rds:{COPY_REGION}:{ACCOUNT}:snapshot:orders-db-before-upgrade"
+    try:
+        copy = remote.describe_db_snapshots(DBSnapshotIdentifier="orders-db-before-upgrade")["DBSnapshots"][0]
+        tags = {t["Key"]: t["Value"] for t in remote.list_tags_for_resource(ResourceName=copy_arn)["TagList"]}
+        print(f"   {copy_arn}: encrypted={copy.get('Encrypted')} key={copy.get('KmsKeyId')}")
+        for key in sorted(tags):
+            print(f"      tag {key}={tags[key]}")
+        if tags.get("rds-event-lambdas:copied-by") != "backup-notifier":
+            problems.append("the copy lacks the rds-event-lambdas:copied-by tag")
+    except remote.exceptions.DBSnapshotNotFoundFault:
+        problems.append(f"no copy of orders-db-before-upgrade in {COPY_REGION}")
+
+    print("\n== fail back")
+    writer = writer_of(rds, "billing-aurora")
+    print(f"   billing-aurora writer after the failover sample: {writer}")
+    if writer != "billing-aurora-1":
+        problems.append(f"billing-aurora was not failed back to billing-aurora-1 (writer {writer})")
+
+    print("\n== the same events delivered again")
+    for sample, function, forbidden in [
+        ("sns-snapshot-created.json", "backup-notifier", "copied"),
+        ("sns-cluster-failover.json", "failover-reactor", "failback-started"),
+    ]:
+        ok, result = invoke(function, EVENTS / sample, port)
+        print(f"   {sample} -> {function}: {describe(result)}")
+        if not ok or forbidden in actions_of(result):
+            problems.append(f"{sample}: the second delivery to {function} acted again: {describe(result)}")
+        drain(sqs, queue_url, 1, 5)
+    copies = remote.describe_db_snapshots(DBInstanceIdentifier="orders-db")["DBSnapshots"]
+    print(f"   copies of orders-db in {COPY_REGION}: {len(copies)}; billing-aurora writer: {writer_of(rds, 'billing-aurora')}")
+    if len(copies) != 1:
+        problems.append(f"expected one copy of orders-db in {COPY_REGION}, found {len(copies)}")
+    if writer_of(rds, "billing-aurora") != "billing-aurora-1":
+        problems.append("the second failover delivery moved the writer again")
+    return problems
+
+
 def main():
     require_loopback_endpoint()
     rds, sns, sqs = (boto3.client(name) for name in ("rds", "sns", "sqs"))
-    topic_arn, queue_url = seed(rds, sns, sqs)
+    topic_arn, queue_url, copy_key = seed(rds, sns, sqs)
     print(f"demo: seeded moto at {os.environ['AWS_ENDPOINT_URL']}: orders-db (Multi-AZ), billing-aurora "
-          f"(2 instances), snapshots, topic {topic_arn}", flush=True)
+          f"(2 instances, writer {writer_of(rds, 'billing-aurora')}), snapshots, topic {topic_arn}", flush=True)
 
     samples = sorted(EVENTS.glob("*.json"))
     unknown = [s.name for s in samples if s.name not in EXPECTED]
@@ -152,7 +224,10 @@ def main():
 
     subprocess.run(["cargo", "build", "--quiet", "-p", "backup-notifier", "-p", "failover-reactor"], check=True, cwd=ROOT)
     port = free_port()
-    env = dict(os.environ, NOTIFICATION_TOPIC_ARN=topic_arn, RUST_LOG="warn")
+    env = dict(
+        os.environ, NOTIFICATION_TOPIC_ARN=topic_arn, RUST_LOG="warn",
+        COPY_TO_REGION=COPY_REGION, COPY_KMS_KEY_ID=copy_key, DRY_RUN="false",
+    )
     watch = subprocess.Popen(
         ["cargo", "lambda", "watch", "--quiet", "--ignore-changes",
          "--invoke-address", "127.0.0.1", "--invoke-port", str(port)],
@@ -173,6 +248,9 @@ def main():
                     problems.append(f"{sample.name}: {function} accepted a malformed message")
                 if expected is not None and not ok:
                     problems.append(f"{sample.name}: {function} failed: {result}")
+                want_action = EXPECTED_ACTIONS.get((sample.name, function))
+                if want_action and want_action not in actions_of(result):
+                    problems.append(f"{sample.name}: {function} did not report {want_action}: {describe(result)}")
             want = 0 if expected is None else len(expected)
             notifications = drain(sqs, queue_url, want, 10 if want else 1.5)
             for notification in notifications:
@@ -181,6 +259,8 @@ def main():
                     print(f"      {line}")
             if len(notifications) != want:
                 problems.append(f"{sample.name}: expected {want} notification(s), received {len(notifications)}")
+
+        problems += check_copy_and_failback(rds, sqs, queue_url, port)
     finally:
         os.killpg(watch.pid, signal.SIGTERM)
         try:
