@@ -300,7 +300,7 @@ mod tests {
         assert!(text.contains("\n    Type: \"AWS::RDS::EventSubscription\"\n"));
         assert!(text.contains("\n      SourceType: \"db-instance\"\n"));
         assert!(
-            text.contains("\n      EventCategories: [\"backup\"]\n"),
+            text.contains("\n      EventCategories: [\"backup\", \"configuration change\"]\n"),
             "{text}"
         );
         assert!(text.contains("\"HasDbInstanceSourceIds\""));
