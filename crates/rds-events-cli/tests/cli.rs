@@ -710,7 +710,10 @@ fn policy_subscription_lists_categories() {
     let printed: Value = serde_json::from_str(&stdout(&output)).expect("JSON");
     assert_eq!(
         printed[0],
-        json!({ "source_type": "db-instance", "categories": ["availability", "failover", "recovery"] })
+        json!({
+            "source_type": "db-instance",
+            "categories": ["availability", "failover", "notification", "recovery"]
+        })
     );
 }
 

@@ -199,18 +199,34 @@ pub struct EventSubscription {
 }
 
 /// Derives the RDS event subscriptions that deliver every event the routes take: one per
-/// source type, with the categories of all the documented events taken for it.
+/// source type, with enough categories that each documented event taken is in one of them.
 ///
 /// RDS filters subscriptions by category only, so a subscription can send more events than
 /// the routes take. Each function's SNS filter policy drops the rest before Lambda runs.
+/// An event with two documented labels (`notification, global database`) needs only one of
+/// them: a label already needed by another event, else the first. So second labels such as
+/// `global database` and `serverless`, whose spelling as subscription categories the RDS
+/// documentation does not confirm, stay out of the subscriptions.
 pub fn event_subscriptions(routes: &[&Route]) -> Vec<EventSubscription> {
+    let entries: Vec<&CatalogueEntry> = routes
+        .iter()
+        .flat_map(|route| route.selector.catalogue_events())
+        .collect();
     let mut by_source_type: BTreeMap<SourceType, BTreeSet<Category>> = BTreeMap::new();
-    for route in routes {
-        for entry in route.selector.catalogue_events() {
-            by_source_type
-                .entry(entry.source_type.clone())
-                .or_default()
-                .extend(entry.categories.iter().cloned());
+    for entry in entries.iter().filter(|entry| entry.categories.len() == 1) {
+        by_source_type
+            .entry(entry.source_type.clone())
+            .or_default()
+            .extend(entry.categories.iter().cloned());
+    }
+    for entry in entries.iter().filter(|entry| entry.categories.len() > 1) {
+        let categories = by_source_type.entry(entry.source_type.clone()).or_default();
+        if !entry
+            .categories
+            .iter()
+            .any(|category| categories.contains(category))
+        {
+            categories.insert(entry.categories[0].clone());
         }
     }
     by_source_type
