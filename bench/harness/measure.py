@@ -1,0 +1,135 @@
+"""Cold and warm runs of the targets, with the statistics the report needs."""
+
+from __future__ import annotations
+
+import math
+import random
+import statistics
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from harness import fixtures as fx
+from harness.process import ProcessRun, RunFailed, run_function
+from harness.runtime_api import RuntimeApi
+from harness.targets import Target
+
+
+@dataclass
+class Summary:
+    """Median, 90th percentile (nearest rank) and maximum of a set of samples."""
+
+    median: float
+    p90: float
+    max: float
+    count: int
+
+    @classmethod
+    def of(cls, values: list[float]) -> Summary:
+        ordered = sorted(values)
+        rank = max(1, math.ceil(0.9 * len(ordered)))
+        return cls(statistics.median(ordered), ordered[rank - 1], ordered[-1], len(ordered))
+
+
+@dataclass
+class ColdSamples:
+    """The cold runs of one target against one endpoint."""
+
+    init: list[float] = field(default_factory=list)
+    first: list[float] = field(default_factory=list)
+    max_rss_kib: list[float] = field(default_factory=list)
+
+
+@dataclass
+class WarmResult:
+    """Invocations after the first, through one process."""
+
+    invocations: int
+    events_per_second: float
+    duration: Summary
+    max_rss_kib: int
+
+
+@dataclass
+class Context:
+    """What every run needs: the Runtime API, the binaries, the fixtures, where logs go."""
+
+    api: RuntimeApi
+    binaries: dict[str, Path]
+    fixtures: fx.Fixtures
+    log_dir: Path
+    timeout: float
+
+
+def _check_notifications(
+    context: Context, target: Target, endpoint_name: str, invocations: int
+) -> None:
+    """Empties the notification queue; after a run against moto, fails unless the target
+    published its notifications once per invocation.
+
+    The replay stub forwards the first publish of each action to moto, so runs against it
+    leave a notification behind, which is drained here without a check.
+    """
+    received = fx.drain(context.fixtures)
+    expected = target.notifications * invocations
+    if endpoint_name == "moto" and received != expected:
+        raise RunFailed(
+            f"{target.label}: {received} notifications reached the queue, expected {expected}"
+        )
+
+
+def _run(context: Context, target: Target, events: int, endpoint_url: str) -> ProcessRun:
+    """Runs one process of the target that receives `events` copies of its event."""
+    return run_function(
+        target,
+        [target.payload()] * events,
+        api=context.api,
+        binaries=context.binaries,
+        endpoint_url=endpoint_url,
+        fixtures=context.fixtures,
+        log_dir=context.log_dir,
+        timeout=context.timeout,
+    )
+
+
+def cold_runs(
+    context: Context, targets: list[Target], endpoints: dict[str, str], runs: int
+) -> dict[tuple[str, str], ColdSamples]:
+    """Starts each target `runs` times per endpoint, one event per process.
+
+    The targets take turns in a shuffled order in each round, so that a slow spell of the
+    machine falls on all of them alike.
+    """
+    samples = {(t.label, name): ColdSamples() for t in targets for name in endpoints}
+    order = list(targets)
+    shuffle = random.Random(0)
+    for round_number in range(runs):
+        shuffle.shuffle(order)
+        for endpoint_name, endpoint_url in endpoints.items():
+            for target in order:
+                run = _run(context, target, 1, endpoint_url)
+                _check_notifications(context, target, endpoint_name, 1)
+                first = run.session.invocations[0].duration
+                assert first is not None
+                sample = samples[(target.label, endpoint_name)]
+                sample.init.append(run.init)
+                sample.first.append(first)
+                sample.max_rss_kib.append(run.max_rss_kib)
+        print(f"bench: cold round {round_number + 1}/{runs} done", flush=True)
+    return samples
+
+
+def warm_run(
+    context: Context, target: Target, endpoint_name: str, endpoint_url: str, invocations: int
+) -> WarmResult:
+    """Sends one process `invocations` events after a first, untimed one."""
+    run = _run(context, target, invocations + 1, endpoint_url)
+    _check_notifications(context, target, endpoint_name, invocations + 1)
+    timed = run.session.invocations[1:]
+    # From the first answer to the last: `invocations` events handed out and answered.
+    elapsed = timed[-1].answered_at - run.session.invocations[0].answered_at
+    return WarmResult(
+        invocations=invocations,
+        events_per_second=invocations / elapsed,
+        duration=Summary.of([i.duration for i in timed]),
+        max_rss_kib=run.max_rss_kib,
+    )
