@@ -16,7 +16,17 @@ from harness.targets import FUNCTION_PACKAGES, REPO
 FLOOR_MANIFEST = REPO / "bench" / "floor" / "Cargo.toml"
 FLOOR_PACKAGE = "bench-floor"
 # Crates whose second version means a second HTTP or TLS stack in the binary.
-HTTP_TLS_CRATES = ("hyper", "hyper-rustls", "h2", "http", "rustls", "tokio-rustls", "ring")
+HTTP_TLS_CRATES = (
+    "h2",
+    "http",
+    "http-body",
+    "hyper",
+    "hyper-rustls",
+    "ring",
+    "rustls",
+    "rustls-webpki",
+    "tokio-rustls",
+)
 
 
 @dataclass
@@ -30,7 +40,7 @@ class Artifact:
 
 
 def target_dir() -> Path:
-    """The Cargo target directory of the workspace (CARGO_TARGET_DIR when set)."""
+    """Returns the Cargo target directory of the workspace (CARGO_TARGET_DIR when set)."""
     output = subprocess.run(
         ["cargo", "metadata", "--format-version", "1", "--no-deps"],
         cwd=REPO,
@@ -47,11 +57,11 @@ def _cargo(args: list[str], env: dict[str, str] | None = None) -> None:
 
 
 def _floor_env() -> dict[str, str]:
-    """Prepares a build of the floor: copies the workspace's Cargo.lock to it, so both build
-    the same crate versions, and returns the environment that shares the target directory.
+    """Copies the workspace's Cargo.lock to the floor, so that both build the same crate
+    versions, and returns the environment that shares the workspace's target directory.
 
-    The target directory goes in CARGO_TARGET_DIR because cargo-lambda 1.9.2 passes a
-    `--target-dir` argument on to `cargo metadata`, which rejects it.
+    The directory goes in CARGO_TARGET_DIR because cargo-lambda 1.9.2 passes a `--target-dir`
+    argument on to `cargo metadata`, which rejects it.
     """
     shutil.copyfile(REPO / "Cargo.lock", FLOOR_MANIFEST.parent / "Cargo.lock")
     return {"CARGO_TARGET_DIR": str(target_dir())}
@@ -113,6 +123,16 @@ def build_zips(packages: list[str], with_floor: bool) -> tuple[list[Artifact], s
     raise AssertionError("unreachable")
 
 
+def built_zips(packages: list[str], with_floor: bool) -> list[Artifact]:
+    """Returns the zips an earlier `build_zips` left, arm64 ones first, or none."""
+    names = [*packages, *([FLOOR_PACKAGE] if with_floor else [])]
+    for arch in ("arm64", "x86_64"):
+        paths = [target_dir() / "bench-lambda" / f"{arch}-zip" / n / "bootstrap.zip" for n in names]
+        if all(path.is_file() for path in paths):
+            return [_zip_artifact(name, arch, path) for name, path in zip(names, paths)]
+    return []
+
+
 def _zip_artifact(package: str, arch: str, path: Path) -> Artifact:
     with zipfile.ZipFile(path) as archive:
         binary_bytes = archive.getinfo("bootstrap").file_size
@@ -128,7 +148,7 @@ def binary_artifacts(binaries: dict[str, Path], arch: str) -> list[Artifact]:
 
 def duplicate_crates(packages: list[str]) -> dict[str, list[str]]:
     """Returns {crate: [versions]} for the crates built in more than one version into the
-    packages' binaries (`cargo tree -d`, normal dependencies only)."""
+    packages' binaries (`cargo tree -d`, normal dependencies, proc macros left out)."""
     if not packages:
         return {}
     output = subprocess.run(
@@ -137,7 +157,7 @@ def duplicate_crates(packages: list[str]) -> dict[str, list[str]]:
             "tree",
             "--duplicates",
             "--edges",
-            "normal",
+            "normal,no-proc-macro",
             "--depth",
             "0",
             "--prefix",

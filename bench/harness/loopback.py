@@ -10,7 +10,7 @@ class LoopbackHandler(BaseHTTPRequestHandler):
     """A quiet HTTP/1.1 handler, so that clients keep their connections open."""
 
     protocol_version = "HTTP/1.1"
-    # Headers and body go out in separate writes; without TCP_NODELAY the second one waits
+    # Headers and body go out in separate writes. Without TCP_NODELAY the second write waits
     # for the client's delayed ACK, which adds about 40 ms to every keep-alive exchange.
     disable_nagle_algorithm = True
 

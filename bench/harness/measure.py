@@ -51,13 +51,17 @@ class WarmResult:
 
 @dataclass
 class Context:
-    """What every run needs: the Runtime API, the binaries, the fixtures, where logs go."""
+    """The Runtime API, binaries, fixtures and log directory that every run uses."""
 
     api: RuntimeApi
     binaries: dict[str, Path]
     fixtures: fx.Fixtures
     log_dir: Path
     timeout: float
+    # A command that each process runs under, such as strace, for profiling; none by default.
+    wrapper: list[str] = field(default_factory=list)
+    # The first line of each failure that was retried.
+    retried: list[str] = field(default_factory=list)
 
 
 def _check_notifications(
@@ -77,18 +81,38 @@ def _check_notifications(
         )
 
 
-def _run(context: Context, target: Target, events: int, endpoint_url: str) -> ProcessRun:
-    """Runs one process of the target that receives `events` copies of its event."""
-    return run_function(
-        target,
-        [target.payload()] * events,
-        api=context.api,
-        binaries=context.binaries,
-        endpoint_url=endpoint_url,
-        fixtures=context.fixtures,
-        log_dir=context.log_dir,
-        timeout=context.timeout,
-    )
+def _run(
+    context: Context, target: Target, events: int, endpoint_name: str, endpoint_url: str
+) -> ProcessRun:
+    """Runs one process of the target that receives `events` copies of its event, and checks
+    its notifications.
+
+    A failed run is retried once and its failure kept in `context.retried`, so that one stall
+    of moto's server does not end a long benchmark unseen; a second failure raises RunFailed.
+    """
+    for attempt in (1, 2):
+        try:
+            run = run_function(
+                target,
+                [target.payload()] * events,
+                api=context.api,
+                binaries=context.binaries,
+                endpoint_url=endpoint_url,
+                fixtures=context.fixtures,
+                log_dir=context.log_dir,
+                timeout=context.timeout,
+                wrapper=context.wrapper,
+            )
+            _check_notifications(context, target, endpoint_name, events)
+            return run
+        except RunFailed as err:
+            if attempt == 2:
+                raise
+            reason = str(err).splitlines()[0]
+            context.retried.append(reason)
+            print(f"bench: run failed, retrying once: {err}", flush=True)
+            fx.drain(context.fixtures)
+    raise AssertionError("unreachable")
 
 
 def cold_runs(
@@ -106,8 +130,7 @@ def cold_runs(
         shuffle.shuffle(order)
         for endpoint_name, endpoint_url in endpoints.items():
             for target in order:
-                run = _run(context, target, 1, endpoint_url)
-                _check_notifications(context, target, endpoint_name, 1)
+                run = _run(context, target, 1, endpoint_name, endpoint_url)
                 first = run.session.invocations[0].duration
                 assert first is not None
                 sample = samples[(target.label, endpoint_name)]
@@ -122,10 +145,9 @@ def warm_run(
     context: Context, target: Target, endpoint_name: str, endpoint_url: str, invocations: int
 ) -> WarmResult:
     """Sends one process `invocations` events after a first, untimed one."""
-    run = _run(context, target, invocations + 1, endpoint_url)
-    _check_notifications(context, target, endpoint_name, invocations + 1)
+    run = _run(context, target, invocations + 1, endpoint_name, endpoint_url)
     timed = run.session.invocations[1:]
-    # From the first answer to the last: `invocations` events handed out and answered.
+    # From the first response to the last: `invocations` events handed out and answered.
     elapsed = timed[-1].answered_at - run.session.invocations[0].answered_at
     return WarmResult(
         invocations=invocations,

@@ -81,11 +81,13 @@ def run_function(
     fixtures: Fixtures,
     log_dir: Path,
     timeout: float,
+    wrapper: list[str] | None = None,
 ) -> ProcessRun:
-    """Starts the function, hands it `payloads` one by one, and kills it after the last answer.
+    """Starts the function, hands it `payloads` one by one, and kills it after the last response.
 
     Raises RunFailed when the function reports an init or invocation error, exits early, or
-    has not answered every event within `timeout` seconds.
+    has not answered every event within `timeout` seconds. A `wrapper` command (a profiler)
+    starts the function; its time and memory are then part of the measurements.
     """
     session = api.start_session(target.function_name, payloads)
     env = environment(target, api.address, endpoint_url, fixtures)
@@ -94,7 +96,7 @@ def run_function(
     )
     started_at = time.perf_counter()
     process = subprocess.Popen(
-        target.command(binaries),
+        [*(wrapper or []), *target.command(binaries)],
         cwd=target.workdir(),
         env=env,
         stdin=subprocess.DEVNULL,
@@ -125,7 +127,9 @@ def run_function(
     problem = _problem(session, exit_status, timeout)
     if problem:
         log_tail = Path(log_name).read_text(errors="replace")[-2000:]
-        raise RunFailed(f"{target.label}: {problem}\n--- log {log_name} ---\n{log_tail}")
+        raise RunFailed(
+            f"{target.label} against {endpoint_url}: {problem}\n--- log {log_name} ---\n{log_tail}"
+        )
     assert peak_rss_kib is not None, "_problem reports every process that exited"
     return ProcessRun(session=session, started_at=started_at, max_rss_kib=peak_rss_kib)
 
@@ -149,12 +153,13 @@ def _problem(session: Session, exit_status: int | None, timeout: float) -> str |
         if invocation.is_error:
             return f"invocation error: {(invocation.response or b'').decode(errors='replace')}"
     if exit_status is not None:
-        # A Lambda runtime asks for the next event for ever; it never exits by itself.
+        # A Lambda runtime requests events until it is stopped, so any exit is a failure.
         return f"process exited with wait status {exit_status}"
     if not session.finished.is_set():
+        handed = sum(1 for i in session.invocations if i.handed_at is not None)
         answered = sum(1 for i in session.invocations if i.answered_at is not None)
-        return (
-            f"timed out after {timeout:.0f} s with {answered} of "
-            f"{len(session.invocations)} events answered"
+        stage = "never requested an event" if session.first_next_at is None else (
+            f"received {handed} and answered {answered} of {len(session.invocations)} events"
         )
+        return f"timed out after {timeout:.0f} s: the process {stage}"
     return None

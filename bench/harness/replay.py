@@ -1,4 +1,4 @@
-"""An AWS endpoint on loopback that answers at once, by replaying moto's earlier answers.
+"""An AWS endpoint on loopback that responds at once, by replaying moto's earlier responses.
 
 The first request of each (service, action) goes to moto's server and its response is kept;
 later requests of the same action get that response back without reaching moto. Request
@@ -115,7 +115,7 @@ class ReplayStub:
 
     @property
     def replayed(self) -> int:
-        """How many requests were answered from kept responses."""
+        """The number of requests served from kept responses."""
         return self._server.replayed
 
     def shutdown(self) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import platform
 import subprocess
 from pathlib import Path
@@ -31,6 +32,7 @@ def machine() -> dict[str, str]:
         "cpu": model,
         "memory": f"{memory_kib / 1024 / 1024:.1f} GiB",
         "kernel": f"{platform.system()} {platform.release()} {platform.machine()}",
+        "load": " ".join(f"{load:.1f}" for load in os.getloadavg()),
     }
 
 
@@ -109,8 +111,14 @@ def _goal_rows(results: dict) -> list[str]:
         if target.python_reference is None or target.label not in cold:
             continue
         name = target.label
-        for metric, word, goal in (("init", "init", 50.0), ("first", "first invocation", 10.0)):
-            rust, python = median(name, metric), median(target.python_reference, metric)
+        comparisons = (
+            ("init", "moto", "init", 50.0),
+            ("first", "moto", "first invocation", 10.0),
+            ("first", "replay", "first invocation against the replay stub", 10.0),
+        )
+        for metric, endpoint, word, goal in comparisons:
+            rust = median(name, metric, endpoint)
+            python = median(target.python_reference, metric, endpoint)
             if rust and python:
                 ratio = python / rust
                 row(
@@ -119,7 +127,7 @@ def _goal_rows(results: dict) -> list[str]:
                     ratio >= goal,
                     "-" if ratio >= goal else f"{goal / ratio:.1f}× short",
                 )
-            floor = median(target.floor, metric)
+            floor = median(target.floor, metric, endpoint)
             if rust and floor:
                 ratio = rust / floor
                 row(
@@ -168,78 +176,100 @@ def _goal_rows(results: dict) -> list[str]:
     return rows
 
 
-def render(results: dict) -> str:
-    """Returns the results section, from the first marker to the last, inclusive."""
+def _header(results: dict) -> list[str]:
     m = results["machine"]
-    versions = results["versions"]
-    lines = [
-        START_MARKER,
-        "",
+    versions = ", ".join(f"{name} {version}" for name, version in results["versions"].items())
+    return [
         f"Measured {results['date']} with `{results['command']}`, on {m['nproc']} CPUs "
-        f"({m['cpu']}), {m['memory']} of memory, {m['kernel']}; "
-        + ", ".join(f"{name} {version}" for name, version in versions.items())
-        + ".",
+        f"({m['cpu']}), {m['memory']} of memory, {m['kernel']}, load average "
+        f"{m['load_before']} before the runs and {m['load']} after; {versions}.",
         "",
         f"Cold starts: {results['runs']} processes per function and endpoint, one SNS event "
-        "each. Warm runs: "
-        f"{results['warm_invocations']} events through one process after a first, untimed one.",
+        f"each. Warm runs: {results['warm_invocations']} events through one process after a "
+        "first, untimed one.",
         "",
-        "### Goals",
-        "",
-        "| goal | achieved | | by how much |",
-        "| --- | --- | --- | --- |",
-        *_goal_rows(results),
-        "",
-        "### Cold start against moto's server",
-        "",
-        *_cold_table(results["cold"], "moto"),
-        "",
-        "### Cold start against the replay stub",
-        "",
-        *_cold_table(results["cold"], "replay"),
-        "",
-        "### Warm invocations",
-        "",
-        *_warm_table(results["warm"]),
-        "",
-        "### Size",
-        "",
+        *_retried_text(results.get("retried", [])),
     ]
+
+
+def _retried_text(retried: list[str]) -> list[str]:
+    if not retried:
+        return ["No run failed."]
+    return [
+        f"{len(retried)} run(s) failed and were repeated; the failures are left out of the "
+        "numbers:",
+        "",
+        *[f"- {reason}" for reason in retried],
+    ]
+
+
+def _size_table(results: dict) -> list[str]:
+    lines = []
     if results.get("size_note"):
         lines += [f"N.B. {results['size_note']}.", ""]
     lines += ["| package | arch | zip bytes | binary bytes |", "| --- | --- | ---: | ---: |"]
     for artifact in results.get("sizes", []):
         zip_bytes = artifact["zip_bytes"]
+        zip_cell = "-" if zip_bytes is None else f"{zip_bytes:,}"
         lines.append(
-            f"| {artifact['package']} | {artifact['arch']} "
-            f"| {'-' if zip_bytes is None else f'{zip_bytes:,}'} "
+            f"| {artifact['package']} | {artifact['arch']} | {zip_cell} "
             f"| {artifact['binary_bytes']:,} |"
         )
-    parse = results.get("parse") or {}
-    if parse.get("rust"):
-        lines += [
-            "",
-            "### Parse and classify",
-            "",
-            "| payload | rds-events, median ns/event | Python, ns/event | ratio |",
-            "| --- | ---: | ---: | ---: |",
-        ]
-        for sample, rust in parse["rust"].items():
-            python = parse["python"][sample]
-            lines.append(f"| {sample} | {rust:,.0f} | {python:,.0f} | {_ratio(python / rust)} |")
-    duplicates = results.get("duplicates", {})
-    lines += ["", "### Crates built in two versions", ""]
-    if duplicates:
-        http_tls = [name for name in duplicates if name in HTTP_TLS_CRATES]
-        lines.append(
-            "`cargo tree --duplicates --edges normal` of the functions: "
-            + ", ".join(f"{name} {' and '.join(duplicates[name])}" for name in duplicates)
-            + "."
-        )
-        if http_tls:
-            lines += ["", "Second HTTP or TLS stack: " + ", ".join(http_tls) + "."]
-    else:
-        lines.append("None.")
+    return lines
+
+
+def _parse_table(parse: dict) -> list[str]:
+    if not parse.get("rust"):
+        return ["Not measured in this run."]
+    lines = [
+        "| payload | rds-events, median ns/event | Python, ns/event | ratio |",
+        "| --- | ---: | ---: | ---: |",
+    ]
+    for sample, rust in parse["rust"].items():
+        python = parse["python"][sample]
+        lines.append(f"| {sample} | {rust:,.0f} | {python:,.0f} | {_ratio(python / rust)} |")
+    return lines
+
+
+def _duplicates_text(duplicates: dict[str, list[str]]) -> list[str]:
+    if not duplicates:
+        return ["None."]
+    lines = [
+        "`cargo tree --duplicates --edges normal,no-proc-macro` of the functions: "
+        + ", ".join(f"{name} {' and '.join(versions)}" for name, versions in duplicates.items())
+        + "."
+    ]
+    http_tls = [name for name in duplicates if name in HTTP_TLS_CRATES]
+    if http_tls:
+        lines += ["", "Second HTTP or TLS stack: " + ", ".join(http_tls) + "."]
+    return lines
+
+
+def render(results: dict) -> str:
+    """Returns the results section, from the first marker to the last, inclusive."""
+    sections = [
+        ("", _header(results)),
+        (
+            "Goals",
+            [
+                "| goal | achieved | result | by how much |",
+                "| --- | --- | --- | --- |",
+                *_goal_rows(results),
+            ],
+        ),
+        ("Cold start against moto's server", _cold_table(results["cold"], "moto")),
+        ("Cold start against the replay stub", _cold_table(results["cold"], "replay")),
+        ("Warm invocations", _warm_table(results["warm"])),
+        ("Size", _size_table(results)),
+        ("Parse and classify", _parse_table(results.get("parse") or {})),
+        ("Crates built in two versions", _duplicates_text(results.get("duplicates", {}))),
+    ]
+    lines = [START_MARKER]
+    for title, body in sections:
+        lines.append("")
+        if title:
+            lines += [f"### {title}", ""]
+        lines += body
     lines += ["", END_MARKER]
     return "\n".join(lines)
 

@@ -1,4 +1,4 @@
-"""A local Lambda Runtime API that hands out events and times the function's answers.
+"""A local Lambda Runtime API that hands out events and times the function's responses.
 
 It serves the routes a runtime client uses (API version 2018-06-01):
 
@@ -24,7 +24,7 @@ from harness.loopback import LoopbackHandler, LoopbackServer
 
 API_PREFIX = "/2018-06-01/runtime"
 FUNCTION_ARN = "arn:aws:lambda:us-east-1:123456789012:function:{name}"
-# The deadline the function is told, from when it receives an event: twice the 30-second
+# The deadline given to the function, from when it receives an event: twice the 30-second
 # timeout the functions are deployed with.
 DEADLINE_SECONDS = 60
 
