@@ -93,3 +93,21 @@ $(SAM):
 $(CHECKOV):
 	python3 -m venv $(VENV)/checkov
 	$(VENV)/checkov/bin/pip install --quiet --disable-pip-version-check 'checkov==$(CHECKOV_VERSION)'
+
+# Benchmarks: every function beside a Python reference and a bare Rust floor, against a local
+# Lambda Runtime API and moto's server on 127.0.0.1 (bench/run.py; BENCHMARKS.md explains the
+# method). The harness's Python packages are installed when one is missing.
+BENCH_PYTHON_CHECK := python3 -c 'import awslambdaric, boto3, moto'
+
+.PHONY: bench bench-smoke
+
+## bench: measure and rewrite the results in BENCHMARKS.md (release builds first: long)
+bench: tools
+	@$(BENCH_PYTHON_CHECK) 2>/dev/null || $(PIP) -r bench/requirements.txt
+	scripts/with-moto python3 bench/run.py
+
+## bench-smoke: test the harness, then run it end to end with dev builds and 2 runs each
+bench-smoke: tools
+	@$(BENCH_PYTHON_CHECK) 2>/dev/null || $(PIP) -r bench/requirements.txt
+	python3 -m unittest discover -s bench/tests
+	scripts/with-moto python3 bench/run.py --smoke
