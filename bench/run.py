@@ -197,10 +197,7 @@ def measure_parsing(args) -> dict:
     if args.smoke:
         parsing.check_criterion()
         return {"rust": {}, "python": parsing.run_python(0.05)}
-    return {
-        "rust": parsing.run_criterion(build.target_dir() / "criterion", args.parse_seconds),
-        "python": parsing.run_python(args.parse_seconds),
-    }
+    return parsing.run_both(build.target_dir() / "criterion", args.parse_seconds)
 
 
 def main() -> None:

@@ -12,6 +12,8 @@ from harness.targets import REPO
 
 BENCH = "parse_classify"
 SAMPLES = ("sns", "eventbridge")
+# The criterion benchmarks of the steps of the SNS iteration.
+RUST_STEPS = ("json_text_to_value", "parse_payload", "catalogue_and_routes")
 
 
 def run_criterion(criterion_home: Path, seconds: float) -> dict[str, float]:
@@ -35,13 +37,32 @@ def run_criterion(criterion_home: Path, seconds: float) -> dict[str, float]:
         check=True,
         env={**os.environ, "CRITERION_HOME": str(criterion_home)},
     )
-    results = {}
-    for sample in SAMPLES:
-        estimates = json.loads(
-            (criterion_home / BENCH / sample / "new" / "estimates.json").read_text()
-        )
-        results[sample] = estimates["median"]["point_estimate"]
+    results = {sample: _median(criterion_home / BENCH / sample) for sample in SAMPLES}
+    for step in RUST_STEPS:
+        results[f"sns_steps/{step}"] = _median(criterion_home / "sns_steps" / step)
     return results
+
+
+def _median(bench_dir: Path) -> float:
+    estimates = json.loads((bench_dir / "new" / "estimates.json").read_text())
+    return estimates["median"]["point_estimate"]
+
+
+def run_both(criterion_home: Path, seconds: float, passes: int = 2) -> dict[str, dict]:
+    """Runs the Python and the criterion benchmarks in turn, `passes` times; returns the
+    fastest median of each side per sample.
+
+    The two sides run one after the other, so a busy spell of the machine would otherwise
+    slow one side only and skew the ratio.
+    """
+    rust: dict[str, float] = {}
+    python: dict[str, float] = {}
+    for _ in range(passes):
+        for sample, value in run_python(seconds).items():
+            python[sample] = min(value, python.get(sample, value))
+        for sample, value in run_criterion(criterion_home, seconds).items():
+            rust[sample] = min(value, rust.get(sample, value))
+    return {"rust": rust, "python": python}
 
 
 def check_criterion() -> None:
@@ -54,7 +75,8 @@ def check_criterion() -> None:
 
 
 def run_python(seconds: float) -> dict[str, float]:
-    """Runs bench/python/parse_classify.py; returns its nanoseconds per event of each sample."""
+    """Runs bench/python/parse_classify.py; returns its nanoseconds per event of each sample,
+    and of each step of the SNS iteration."""
     output = subprocess.run(
         [sys.executable, str(REPO / "bench" / "python" / "parse_classify.py"), "--seconds",
          str(seconds)],
@@ -62,4 +84,8 @@ def run_python(seconds: float) -> dict[str, float]:
         capture_output=True,
         text=True,
     ).stdout
-    return {sample: result["ns_per_event"] for sample, result in json.loads(output).items()}
+    found = json.loads(output)
+    results = {sample: found[sample]["ns_per_event"] for sample in SAMPLES}
+    for step, nanoseconds in found["sns_steps"].items():
+        results[f"sns_steps/{step}"] = nanoseconds
+    return results

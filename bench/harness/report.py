@@ -8,6 +8,7 @@ import subprocess
 from pathlib import Path
 
 from harness.build import HTTP_TLS_CRATES
+from harness.parsing import SAMPLES
 from harness.targets import TARGETS
 
 START_MARKER = "<!-- results: start (bench/run.py rewrites this section) -->"
@@ -165,8 +166,8 @@ def _goal_rows(results: dict) -> list[str]:
         )
     parse = results.get("parse")
     if parse and parse.get("rust"):
-        for sample, rust in parse["rust"].items():
-            ratio = parse["python"][sample] / rust
+        for sample in SAMPLES:
+            ratio = parse["python"][sample] / parse["rust"][sample]
             row(
                 f"parse and classify ({sample}) ≥ 30× Python",
                 f"{_ratio(ratio)}",
@@ -225,9 +226,21 @@ def _parse_table(parse: dict) -> list[str]:
         "| payload | rds-events, median ns/event | Python, ns/event | ratio |",
         "| --- | ---: | ---: | ---: |",
     ]
-    for sample, rust in parse["rust"].items():
-        python = parse["python"][sample]
+    for sample in SAMPLES:
+        rust, python = parse["rust"][sample], parse["python"][sample]
         lines.append(f"| {sample} | {rust:,.0f} | {python:,.0f} | {_ratio(python / rust)} |")
+    lines += [
+        "",
+        "The steps of the SNS iteration, each timed alone:",
+        "",
+        "| step | ns |",
+        "| --- | ---: |",
+    ]
+    for side, label in (("rust", "rds-events"), ("python", "Python")):
+        for key, nanoseconds in parse[side].items():
+            if key.startswith("sns_steps/"):
+                step = key.removeprefix("sns_steps/")
+                lines.append(f"| {label}: `{step}` | {nanoseconds:,.0f} |")
     return lines
 
 

@@ -12,7 +12,8 @@
 use std::hint::black_box;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use rds_events::{Notification, parse_payload, route::ROUTES};
+use rds_events::{Notification, RdsEvent, parse_payload, route::ROUTES};
+use serde_json::Value;
 
 const SNS_PAYLOAD: &str = include_str!("../../../events/sns-docs-example.json");
 const EVENTBRIDGE_PAYLOAD: &str = include_str!("eventbridge-docs-example.json");
@@ -26,23 +27,27 @@ struct Classified {
 }
 
 fn classify(payload: &str) -> Vec<Classified> {
-    let value: serde_json::Value = serde_json::from_str(payload).expect("sample is JSON");
+    let value: Value = serde_json::from_str(payload).expect("sample is JSON");
     let records = parse_payload(&value).expect("sample is an SNS or EventBridge event");
     records
         .into_iter()
         .map(|record| {
             let Ok(Notification::Event(event)) = record else {
-                panic!("sample holds one RDS event per record");
+                panic!("expected one RDS event per record in the sample");
             };
-            Classified {
-                documented: event.catalogue_entry().is_some(),
-                routes: ROUTES
-                    .iter()
-                    .filter(|route| route.matches_event(&event))
-                    .count(),
-            }
+            classify_event(&event)
         })
         .collect()
+}
+
+fn classify_event(event: &RdsEvent) -> Classified {
+    Classified {
+        documented: event.catalogue_entry().is_some(),
+        routes: ROUTES
+            .iter()
+            .filter(|route| route.matches_event(event))
+            .count(),
+    }
 }
 
 fn parse_classify(c: &mut Criterion) {
@@ -67,5 +72,26 @@ fn parse_classify(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, parse_classify);
+/// The steps of the SNS iteration one by one, to show where its time goes.
+fn sns_steps(c: &mut Criterion) {
+    let value: Value = serde_json::from_str(SNS_PAYLOAD).expect("sample is JSON");
+    let records = parse_payload(&value).expect("sample is an SNS event");
+    let Some(Ok(Notification::Event(event))) = records.first() else {
+        panic!("expected an RDS event in the sample");
+    };
+
+    let mut group = c.benchmark_group("sns_steps");
+    group.bench_function("json_text_to_value", |b| {
+        b.iter(|| serde_json::from_str::<Value>(black_box(SNS_PAYLOAD)))
+    });
+    group.bench_function("parse_payload", |b| {
+        b.iter(|| parse_payload(black_box(&value)))
+    });
+    group.bench_function("catalogue_and_routes", |b| {
+        b.iter(|| classify_event(black_box(event)))
+    });
+    group.finish();
+}
+
+criterion_group!(benches, parse_classify, sns_steps);
 criterion_main!(benches);
