@@ -7,10 +7,10 @@ Run it under scripts/with-moto after `make bench` has built the release binaries
 
 Each run starts the target under `perf record`, waits for its first request for an event (the
 end of init, as the benchmark times it) and stops it there, so the samples cover init only.
-It prints the share of samples per binary or library (the release binaries are stripped, so
-their own functions have no names) and the init time with each CA certificate setting: the
-default (rustls-native-certs reads the bundle and every file of the certificate directory),
-SSL_CERT_FILE naming the bundle only, and SSL_CERT_FILE naming a file with one certificate.
+It prints the share of samples per binary or library. The release binaries are stripped, so
+their own functions have no names. Then it times init with three CA certificate settings:
+the default, where rustls-native-certs reads the bundle and every file of the certificate
+directory; SSL_CERT_FILE naming the bundle only; and SSL_CERT_FILE naming one certificate.
 """
 
 from __future__ import annotations

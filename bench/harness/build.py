@@ -139,13 +139,6 @@ def _zip_artifact(package: str, arch: str, path: Path) -> Artifact:
     return Artifact(package, arch, path.stat().st_size, binary_bytes)
 
 
-def binary_artifacts(binaries: dict[str, Path], arch: str) -> list[Artifact]:
-    """Returns the sizes of built binaries, for runs that build no zips."""
-    return [
-        Artifact(package, arch, None, path.stat().st_size) for package, path in binaries.items()
-    ]
-
-
 def duplicate_crates(packages: list[str]) -> dict[str, list[str]]:
     """Returns {crate: [versions]} for the crates built in more than one version into the
     packages' binaries (`cargo tree -d`, normal dependencies, proc macros left out)."""

@@ -18,7 +18,8 @@ TOPIC_NAME = "bench-notifications"
 
 @dataclass
 class Fixtures:
-    """What `seed` created: the notification topic and a queue that receives its messages."""
+    """The Region, the notification topic and the queue subscribed to it, as `seed` created
+    them."""
 
     region: str
     topic_arn: str
@@ -43,8 +44,8 @@ def require_loopback_endpoint() -> str:
 
 
 def seed() -> Fixtures:
-    """Creates a DB instance and its manual snapshot, an Aurora cluster with a writer and a
-    reader, the notification topic, and an SQS queue subscribed to it."""
+    """Creates a Multi-AZ DB instance and its manual snapshot, an Aurora cluster with two
+    instances, the notification topic, and an SQS queue subscribed to it."""
     import boto3  # imported here so that `--help` works without boto3
 
     region = os.environ["AWS_REGION"]

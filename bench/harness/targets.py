@@ -1,7 +1,7 @@
 """The Lambda functions the harness runs, how to start each one, and what it is compared with.
 
-Every target speaks the Lambda Runtime API: the project's Rust functions, the bare Rust floor
-(bench/floor) and the Python references (bench/python) under awslambdaric, Lambda's own
+Every target speaks the Lambda Runtime API. They are the project's Rust functions, the bare Rust
+floor (bench/floor), and the Python references (bench/python) under awslambdaric, Lambda's own
 runtime interface client for Python.
 """
 
@@ -138,9 +138,8 @@ def select(names: list[str] | None) -> list[Target]:
         groups.add("functions" if target.entry in FUNCTION_PACKAGES else "")
         if groups & set(names):
             chosen.append(target)
-    unknown = set(names) - {t.label for t in TARGETS} - {"rust", "python", "floor", "functions"}
+    known = [t.label for t in TARGETS] + ["rust", "python", "floor", "functions"]
+    unknown = sorted(set(names) - set(known))
     if unknown:
-        raise SystemExit(f"unknown target {sorted(unknown)[0]!r}; known: " + ", ".join(
-            [t.label for t in TARGETS] + ["rust", "python", "floor", "functions"]
-        ))
+        raise SystemExit(f"unknown target {unknown[0]!r}; known: {', '.join(known)}")
     return chosen

@@ -1,9 +1,10 @@
 """Parsing and notification helpers shared by the Python references of the functions.
 
-The parsing does what a careful Python handler would do: read each SNS record's `Message` as
-JSON, take the event ID from the fragment of the `Event ID` URL, and skip the plain-text notice
-RDS sends once when a subscription is created. The notification has the subject, body lines and
-message attributes that the Rust functions (crates/rds-functions/src/notify.rs) publish.
+The parsing does what a careful Python handler would do. It reads each SNS record's `Message`
+as JSON and takes the event ID from the fragment of the `Event ID` URL. It skips the plain-text
+notice that RDS sends once when a subscription is created. The notification has the subject,
+body lines and message attributes that the Rust functions (crates/rds-functions/src/notify.rs)
+publish.
 """
 
 import json

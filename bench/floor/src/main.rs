@@ -1,12 +1,12 @@
 //! The floor of the cold-start benchmark: the least a Rust Lambda function can do for one RDS
 //! event from SNS.
 //!
-//! It has the dependencies of the project's functions (lambda_runtime, aws-config, the RDS and
-//! SNS SDKs, tokio, tracing-subscriber) and makes their SDK calls: it reads the RDS message out
-//! of each SNS record with `serde_json` alone, describes the resource the event names as
-//! backup-notifier (a DB snapshot) and failover-reactor (a DB cluster and its instances) do,
-//! and publishes one notification with the same message attributes. Anything a function
-//! measures above this floor is its own code.
+//! It has the dependencies of the project's functions: lambda_runtime, aws-config, the RDS and
+//! SNS SDKs, tokio and tracing-subscriber. It reads the RDS message out of each SNS record with
+//! `serde_json` alone and makes the functions' SDK calls. It describes the resource the event
+//! names as backup-notifier (a DB snapshot) and failover-reactor (a DB cluster and its
+//! instances) do, and publishes one notification with the same message attributes. Anything a
+//! function measures above this floor is its own code.
 //!
 //! Configuration: `NOTIFICATION_TOPIC_ARN`, the topic to publish to.
 
@@ -43,7 +43,10 @@ async fn main() -> Result<(), Error> {
         topic_arn,
     };
 
-    run(service_fn(|event: LambdaEvent<Value>| handle(event, &clients))).await
+    run(service_fn(|event: LambdaEvent<Value>| {
+        handle(event, &clients)
+    }))
+    .await
 }
 
 /// Describes the resource of each record's RDS event and publishes one notification for it.
