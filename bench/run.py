@@ -159,9 +159,9 @@ def summarise_cold(samples) -> dict:
     return cold
 
 
-def measure_processes(args, targets, binaries) -> tuple[dict, dict, list[str]]:
-    """Runs the cold and warm runs that --parts asks for; returns their results and the
-    failures that were retried."""
+def measure_processes(args, targets, binaries) -> tuple[dict, dict, dict, list[str]]:
+    """Runs the cold and warm runs that --parts asks for; returns their results, the SDK
+    calls of each target, and the failures that were retried."""
     moto_url = fx.require_loopback_endpoint()
     fixtures = fx.seed()
     fx.drain(fixtures)
@@ -169,13 +169,15 @@ def measure_processes(args, targets, binaries) -> tuple[dict, dict, list[str]]:
     stub = ReplayStub(moto_url)
     endpoints = {"moto": moto_url, "replay": stub.url}
     log_dir = Path(tempfile.mkdtemp(prefix="bench-logs."))
-    context = Context(api, binaries, fixtures, log_dir, args.timeout, args.wrapper)
+    context = Context(api, binaries, fixtures, log_dir, args.timeout, args.wrapper, stub=stub)
     print(f"bench: function logs go to {log_dir}", flush=True)
     cold: dict[str, dict] = {}
+    calls: dict[str, list[str]] = {}
     warm: dict[str, dict] = {}
     try:
         if "cold" in args.parts:
-            cold = summarise_cold(cold_runs(context, targets, endpoints, args.runs))
+            samples, calls = cold_runs(context, targets, endpoints, args.runs)
+            cold = summarise_cold(samples)
         if "warm" in args.parts:
             for target in targets:
                 for endpoint, url in endpoints.items():
@@ -187,7 +189,7 @@ def measure_processes(args, targets, binaries) -> tuple[dict, dict, list[str]]:
     finally:
         api.shutdown()
         stub.shutdown()
-    return cold, warm, context.retried
+    return cold, warm, calls, context.retried
 
 
 def measure_parsing(args) -> dict:
@@ -212,7 +214,7 @@ def main() -> None:
             raise SystemExit(f"{name}: binary {path} not found; run without --no-build")
 
     load_before = " ".join(f"{load:.1f}" for load in os.getloadavg())
-    cold, warm, retried = measure_processes(args, targets, binaries)
+    cold, warm, calls, retried = measure_processes(args, targets, binaries)
     parse = measure_parsing(args)
 
     # Only a complete, unwrapped run replaces the results on record.
@@ -233,6 +235,7 @@ def main() -> None:
         "warm_invocations": args.warm,
         "cold": cold,
         "warm": warm,
+        "calls": calls,
         "retried": retried,
         "sizes": sizes,
         "size_note": size_note,

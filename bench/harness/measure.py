@@ -10,6 +10,7 @@ from pathlib import Path
 
 from harness import fixtures as fx
 from harness.process import ProcessRun, RunFailed, run_function
+from harness.replay import ReplayStub
 from harness.runtime_api import RuntimeApi
 from harness.targets import Target
 
@@ -62,6 +63,8 @@ class Context:
     wrapper: list[str] = field(default_factory=list)
     # The first line of each failure that was retried.
     retried: list[str] = field(default_factory=list)
+    # The replay stub, which records the SDK calls of the runs against it.
+    stub: ReplayStub | None = None
 
 
 def _check_notifications(
@@ -115,30 +118,50 @@ def _run(
     raise AssertionError("unreachable")
 
 
+def check_same_calls(targets: list[Target], calls: dict[str, list[str]]) -> None:
+    """Fails unless each function made the same SDK calls as its Python reference and its
+    floor, so that the comparison is of the same work."""
+    for target in targets:
+        for other in (target.python_reference, target.floor):
+            if other in calls and target.label in calls and calls[other] != calls[target.label]:
+                raise RunFailed(
+                    f"{target.label} made the SDK calls {calls[target.label]} for one event, "
+                    f"but {other} made {calls[other]}; make them do the same work"
+                )
+
+
 def cold_runs(
     context: Context, targets: list[Target], endpoints: dict[str, str], runs: int
-) -> dict[tuple[str, str], ColdSamples]:
-    """Starts each target `runs` times per endpoint, one event per process.
+) -> tuple[dict[tuple[str, str], ColdSamples], dict[str, list[str]]]:
+    """Starts each target `runs` times per endpoint, one event per process; returns the
+    samples and the SDK calls each target made for its event.
 
     The targets take turns in a shuffled order in each round, so that a slow spell of the
     machine falls on all of them alike.
     """
     samples = {(t.label, name): ColdSamples() for t in targets for name in endpoints}
+    calls: dict[str, list[str]] = {}
     order = list(targets)
     shuffle = random.Random(0)
     for round_number in range(runs):
         shuffle.shuffle(order)
         for endpoint_name, endpoint_url in endpoints.items():
             for target in order:
+                recorded = context.stub.call_count if context.stub else 0
                 run = _run(context, target, 1, endpoint_name, endpoint_url)
+                if context.stub and endpoint_name == "replay" and round_number == 0:
+                    made = context.stub.calls_since(recorded)
+                    calls[target.label] = sorted(f"{service} {action}" for service, action in made)
                 first = run.session.invocations[0].duration
                 assert first is not None
                 sample = samples[(target.label, endpoint_name)]
                 sample.init.append(run.init)
                 sample.first.append(first)
                 sample.max_rss_kib.append(run.max_rss_kib)
+        if round_number == 0:
+            check_same_calls(targets, calls)
         print(f"bench: cold round {round_number + 1}/{runs} done", flush=True)
-    return samples
+    return samples, calls
 
 
 def warm_run(

@@ -47,6 +47,7 @@ class _Handler(LoopbackHandler):
         body = self.rfile.read(length) if length else b""
         key = action_key(self.headers, self.path, body)
         with self.server.lock:
+            self.server.calls.append(key)
             cached = self.server.responses.get(key)
         if cached is None:
             cached = self._forward(body)
@@ -105,6 +106,7 @@ class ReplayStub:
         self._server.lock = threading.Lock()
         self._server.forwarded = 0
         self._server.replayed = 0
+        self._server.calls = []
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
         self._thread.start()
 
@@ -117,6 +119,17 @@ class ReplayStub:
     def replayed(self) -> int:
         """The number of requests served from kept responses."""
         return self._server.replayed
+
+    def calls_since(self, start: int) -> list[tuple[str, str]]:
+        """Returns the (service, action) of every request from the `start`-th on."""
+        with self._server.lock:
+            return list(self._server.calls[start:])
+
+    @property
+    def call_count(self) -> int:
+        """The number of requests received so far."""
+        with self._server.lock:
+            return len(self._server.calls)
 
     def shutdown(self) -> None:
         self._server.shutdown()

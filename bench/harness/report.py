@@ -68,6 +68,20 @@ def _cold_table(cold: dict, endpoint: str) -> list[str]:
     return lines
 
 
+def _calls_table(calls: dict[str, list[str]]) -> list[str]:
+    lines = [
+        "Recorded by the replay stub in the first cold round; the harness stops when a "
+        "function's calls differ from its Python reference's or its floor's.",
+        "",
+        "| function | calls |",
+        "| --- | --- |",
+    ]
+    for target in TARGETS:
+        if target.label in calls:
+            lines.append(f"| {target.label} | {', '.join(calls[target.label])} |")
+    return lines
+
+
 def _warm_table(warm: dict) -> list[str]:
     lines = [
         "| function | moto: events/s | moto: invocation, median (p90) ms "
@@ -270,6 +284,7 @@ def render(results: dict) -> str:
                 *_goal_rows(results),
             ],
         ),
+        ("SDK calls per event", _calls_table(results.get("calls", {}))),
         ("Cold start against moto's server", _cold_table(results["cold"], "moto")),
         ("Cold start against the replay stub", _cold_table(results["cold"], "replay")),
         ("Warm invocations", _warm_table(results["warm"])),

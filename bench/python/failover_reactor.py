@@ -1,12 +1,14 @@
 """Python reference for failover-reactor: the same work with boto3, for the benchmarks.
 
-For each cluster failover event from SNS it describes the cluster and its instances, finds the
-writer, and publishes an alert with message attributes. Configuration: NOTIFICATION_TOPIC_ARN.
+For each cluster failover event from SNS it describes the cluster and its instances, reads the
+cluster's events of the last hour and the instances' tags, and publishes an alert with message
+attributes. Configuration: NOTIFICATION_TOPIC_ARN.
 Run it as Lambda's Python runtime does: `python3 -m awslambdaric failover_reactor.lambda_handler`.
 """
 
 import os
 import time
+from datetime import datetime, timedelta, timezone
 
 import boto3
 
@@ -16,10 +18,12 @@ from rds_message import event_lines, log_record, publish, rds_events
 TOPIC_ARN = os.environ["NOTIFICATION_TOPIC_ARN"]
 RDS = boto3.client("rds")
 SNS = boto3.client("sns")
+PREFERRED_WRITER_TAG = "failover-reactor:preferred-writer"
 
 
 def cluster_lines(cluster_id):
-    """Describes a cluster and its instances; returns the writer and readers as lines."""
+    """Describes a cluster, its instances, its events of the last hour and the instances'
+    tags, as failover-reactor does; returns the writer, readers and recent events as lines."""
     clusters = RDS.describe_db_clusters(DBClusterIdentifier=cluster_id)["DBClusters"]
     if not clusters:
         return [f"Current state: unavailable (DB cluster {cluster_id} not found)"]
@@ -27,6 +31,18 @@ def cluster_lines(cluster_id):
         Filters=[{"Name": "db-cluster-id", "Values": [cluster_id]}]
     )["DBInstances"]
     by_id = {instance["DBInstanceIdentifier"]: instance for instance in instances}
+    events = RDS.describe_events(
+        SourceIdentifier=cluster_id,
+        SourceType="db-cluster",
+        StartTime=datetime.now(timezone.utc) - timedelta(hours=1),
+        MaxRecords=100,
+    )["Events"]
+    # An instance tagged failover-reactor:preferred-writer=true is the writer to fail back to.
+    preferred = []
+    for instance in instances:
+        tags = RDS.list_tags_for_resource(ResourceName=instance["DBInstanceArn"])["TagList"]
+        if any(t["Key"] == PREFERRED_WRITER_TAG and t["Value"].lower() == "true" for t in tags):
+            preferred.append(instance["DBInstanceIdentifier"])
 
     lines = [f"Cluster status: {clusters[0].get('Status', 'unknown')}"]
     members = clusters[0].get("DBClusterMembers", [])
@@ -38,6 +54,8 @@ def cluster_lines(cluster_id):
             f"{instance.get('AvailabilityZone', 'an unknown Availability Zone')} "
             f"(status {instance.get('DBInstanceStatus', 'unknown')})"
         )
+    lines.append(f"Preferred writer: {', '.join(preferred) or 'none tagged'}")
+    lines += [f"Event: {event['Date']:%H:%M:%S} {event['Message']}" for event in events]
     return lines
 
 

@@ -11,7 +11,10 @@
 //! Configuration: `NOTIFICATION_TOPIC_ARN`, the topic to publish to.
 
 use aws_config::BehaviorVersion;
-use aws_sdk_rds::types::Filter;
+use std::time::{Duration, SystemTime};
+
+use aws_sdk_rds::primitives::DateTime;
+use aws_sdk_rds::types::{Filter, SourceType};
 use aws_sdk_sns::types::MessageAttributeValue;
 use lambda_runtime::{Error, LambdaEvent, run, service_fn};
 use serde_json::{Value, json};
@@ -107,6 +110,57 @@ async fn handle(event: LambdaEvent<Value>, clients: &Clients) -> Result<Value, E
     Ok(json!({ "published": published }))
 }
 
+/// Describes a cluster as failover-reactor does: the cluster, its instances, its events of the
+/// last hour, and each instance's tags (where a preferred writer is marked). Returns the
+/// cluster's status.
+async fn describe_cluster(clients: &Clients, cluster_id: &str) -> Result<Option<String>, Error> {
+    let cluster = clients
+        .rds
+        .describe_db_clusters()
+        .db_cluster_identifier(cluster_id)
+        .send()
+        .await?;
+    let members = Filter::builder()
+        .name("db-cluster-id")
+        .values(cluster_id)
+        .build();
+    let instances = clients
+        .rds
+        .describe_db_instances()
+        .filters(members)
+        .send()
+        .await?;
+
+    let hour_ago = SystemTime::now() - Duration::from_secs(3600);
+    clients
+        .rds
+        .describe_events()
+        .source_identifier(cluster_id)
+        .source_type(SourceType::DbCluster)
+        .start_time(DateTime::from(hour_ago))
+        .max_records(100)
+        .send()
+        .await?;
+    for arn in instances
+        .db_instances()
+        .iter()
+        .filter_map(|instance| instance.db_instance_arn())
+    {
+        clients
+            .rds
+            .list_tags_for_resource()
+            .resource_name(arn)
+            .send()
+            .await?;
+    }
+
+    Ok(cluster
+        .db_clusters()
+        .first()
+        .and_then(|cluster| cluster.status())
+        .map(str::to_owned))
+}
+
 /// Describes the snapshot, cluster or instance an event names, with the calls the functions
 /// make, and returns its status.
 async fn describe(
@@ -135,29 +189,7 @@ async fn describe(
             .first()
             .and_then(|snapshot| snapshot.status())
             .map(str::to_owned),
-        "db-cluster" => {
-            let cluster = clients
-                .rds
-                .describe_db_clusters()
-                .db_cluster_identifier(source_id)
-                .send()
-                .await?;
-            let members = Filter::builder()
-                .name("db-cluster-id")
-                .values(source_id)
-                .build();
-            clients
-                .rds
-                .describe_db_instances()
-                .filters(members)
-                .send()
-                .await?;
-            cluster
-                .db_clusters()
-                .first()
-                .and_then(|cluster| cluster.status())
-                .map(str::to_owned)
-        }
+        "db-cluster" => describe_cluster(clients, source_id).await?,
         "db-instance" => clients
             .rds
             .describe_db_instances()
