@@ -112,8 +112,9 @@ def versions() -> dict[str, str]:
 
 
 def check_python_packages(targets) -> None:
-    needed = {"boto3", "moto"} | ({"awslambdaric"} if any(
-        t.language == "python" for t in targets) else set())
+    needed = {"boto3", "moto"}
+    if any(target.language == "python" for target in targets):
+        needed.add("awslambdaric")
     missing = []
     for package in sorted(needed):
         try:

@@ -73,8 +73,8 @@ def _check_notifications(
     """Empties the notification queue; after a run against moto, fails unless the target
     published its notifications once per invocation.
 
-    The replay stub forwards the first publish of each action to moto, so runs against it
-    leave a notification behind, which is drained here without a check.
+    The replay stub forwards the first request of each action to moto, a publish included, so
+    runs against it can leave a notification behind, which is drained here without a check.
     """
     received = fx.drain(context.fixtures)
     expected = target.notifications * invocations
