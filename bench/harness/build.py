@@ -118,7 +118,9 @@ def build_zips(packages: list[str], with_floor: bool) -> tuple[list[Artifact], s
             fallback = f"the arm64 build failed ({err}), so the sizes are of x86_64 zips"
             print(f"bench: {fallback}", flush=True)
             continue
-        artifacts = [_zip_artifact(name, arch, lambda_dir / name / "bootstrap.zip") for name in names]
+        artifacts = [
+            _zip_artifact(name, arch, lambda_dir / name / "bootstrap.zip") for name in names
+        ]
         return artifacts, (None if arch == "arm64" else fallback)
     raise AssertionError("unreachable")
 

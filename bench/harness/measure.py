@@ -91,7 +91,7 @@ def _run(
     its notifications.
 
     A failed run is retried once and its failure kept in `context.retried`, so that one stall
-    of moto's server does not end a long benchmark unseen; a second failure raises RunFailed.
+    of moto's server does not end a long benchmark unseen. A second failure raises RunFailed.
     """
     for attempt in (1, 2):
         try:
@@ -150,8 +150,8 @@ def cold_runs(
                 recorded = context.stub.call_count if context.stub else 0
                 run = _run(context, target, 1, endpoint_name, endpoint_url)
                 if context.stub and endpoint_name == "replay" and round_number == 0:
-                    made = context.stub.calls_since(recorded)
-                    calls[target.label] = sorted(f"{service} {action}" for service, action in made)
+                    requests = context.stub.calls_since(recorded)
+                    calls[target.label] = sorted(f"{service} {name}" for service, name in requests)
                 first = run.session.invocations[0].duration
                 assert first is not None
                 sample = samples[(target.label, endpoint_name)]
@@ -170,7 +170,7 @@ def warm_run(
     """Sends one process `invocations` events after a first, untimed one."""
     run = _run(context, target, invocations + 1, endpoint_name, endpoint_url)
     timed = run.session.invocations[1:]
-    # From the first response to the last: `invocations` events handed out and answered.
+    # From the first response to the last, `invocations` events were handed out and answered.
     elapsed = timed[-1].answered_at - run.session.invocations[0].answered_at
     return WarmResult(
         invocations=invocations,

@@ -1,7 +1,7 @@
 """An AWS endpoint on loopback that responds at once, by replaying moto's earlier responses.
 
-The first request of each (service, action) goes to moto's server and its response is kept;
-later requests of the same action get that response back without reaching moto. Request
+The first request of each (service, action) goes to moto's server, and the stub keeps its
+response. Later requests of the same action get that response back without reaching moto. Request
 parameters are not part of the key, so the stub suits only runs that repeat one event, as the
 warm and cold runs of this harness do. It takes moto's latency out of a measurement and leaves
 the function's own time: signing, HTTP, parsing the response.

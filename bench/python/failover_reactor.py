@@ -23,7 +23,7 @@ PREFERRED_WRITER_TAG = "failover-reactor:preferred-writer"
 
 def cluster_lines(cluster_id):
     """Describes a cluster, its instances, its events of the last hour and the instances'
-    tags, as failover-reactor does; returns the writer, readers and recent events as lines."""
+    tags, as failover-reactor does. Returns the writer, readers and recent events as lines."""
     clusters = RDS.describe_db_clusters(DBClusterIdentifier=cluster_id)["DBClusters"]
     if not clusters:
         return [f"Current state: unavailable (DB cluster {cluster_id} not found)"]
