@@ -19,6 +19,7 @@ import argparse
 import dataclasses
 import os
 import re
+import shutil
 import signal
 import statistics
 import subprocess
@@ -136,6 +137,7 @@ def main() -> None:
             print(f"  {statistics.median(values) * 1000:6.1f} ms  {name}")
     finally:
         api.shutdown()
+        shutil.rmtree(work)
 
 
 if __name__ == "__main__":

@@ -22,6 +22,7 @@ import importlib.metadata
 import json
 import os
 import shlex
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -190,6 +191,9 @@ def measure_processes(args, targets, binaries) -> tuple[dict, dict, dict, list[s
     finally:
         api.shutdown()
         stub.shutdown()
+    # The logs are kept only when a run failed, for its error.
+    if not context.retried:
+        shutil.rmtree(log_dir)
     return cold, warm, calls, context.retried
 
 
