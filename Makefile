@@ -111,3 +111,38 @@ bench-smoke: tools
 	@$(BENCH_PYTHON_CHECK) 2>/dev/null || $(PIP) -r bench/requirements.txt
 	python3 -m unittest discover -s bench/tests
 	scripts/with-moto python3 bench/run.py --smoke
+
+# Fuzzing and dependency checks.
+
+.PHONY: fuzz fuzz-smoke fuzz-tools deny
+
+## fuzz-smoke: run each fuzz target for FUZZ_SECONDS seconds (default 60), as CI does
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS := sns_payload eventbridge_event notification_format
+# cargo fuzz (libFuzzer) on the stable toolchain. No sanitizer, because the project's code
+# forbids unsafe; 16 codegen units make the first build, of the whole AWS SDK, faster.
+FUZZ_BUILD_FLAGS ?= --sanitizer none --codegen-units 16
+FUZZ_RUN_FLAGS ?= -max_len=65536
+fuzz-smoke: fuzz-tools
+	@for target in $(FUZZ_TARGETS); do \
+	  seeds="$(CURDIR)/events $(CURDIR)/crates/rds-events/tests/fixtures/bad"; \
+	  if [ -d fuzz/seeds/$$target ]; then seeds="$$seeds $(CURDIR)/fuzz/seeds/$$target"; fi; \
+	  mkdir -p fuzz/corpus/$$target && \
+	  echo "fuzz-smoke: $$target for $(FUZZ_SECONDS) s" && \
+	  cargo fuzz run $(FUZZ_BUILD_FLAGS) $$target $(CURDIR)/fuzz/corpus/$$target $$seeds \
+	    -- -max_total_time=$(FUZZ_SECONDS) -dict=$(CURDIR)/fuzz/rds.dict $(FUZZ_RUN_FLAGS) \
+	    || exit 1; \
+	done
+
+## fuzz: run each fuzz target for 15 minutes, growing the corpus in fuzz/corpus
+fuzz:
+	$(MAKE) fuzz-smoke FUZZ_SECONDS=900
+
+## fuzz-tools: install cargo-fuzz from crates.io when missing
+fuzz-tools:
+	@cargo fuzz --version >/dev/null 2>&1 || cargo install cargo-fuzz --locked
+
+## deny: check dependency licenses, bans and sources against deny.toml
+deny:
+	@cargo deny --version >/dev/null 2>&1 || cargo install cargo-deny --locked
+	cargo deny check --hide-inclusion-graph licenses bans sources

@@ -14,6 +14,13 @@ pub const MAX_SUBJECT_CHARS: usize = 100;
 /// together; the rest is left for the attributes.
 pub const MAX_BODY_BYTES: usize = 250 * 1024;
 
+/// The maximum bytes of each identifier in a chat body's metadata. RDS identifiers are far
+/// shorter, so this cuts only malformed events.
+const MAX_METADATA_BYTES: usize = 1024;
+
+/// The maximum related resources listed in a chat body's metadata.
+const MAX_RELATED_RESOURCES: usize = 10;
+
 /// The urgency of a notification, also sent as the `Severity` message attribute.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -150,30 +157,56 @@ impl NotificationMessage {
                 truncate_bytes(&text, MAX_BODY_BYTES)
             }
             Format::Chat => {
-                // Leave room for the JSON around the description.
-                let description = truncate_bytes(&self.lines.join("\n"), MAX_BODY_BYTES - 4096);
-                json!({
-                    "version": "1.0",
-                    "source": "custom",
-                    "content": {
-                        "textType": "client-markdown",
-                        "title": self.subject(),
-                        "description": description,
-                    },
-                    "metadata": {
-                        "summary": self.subject(),
-                        "eventType": self.event_id,
-                        "relatedResources": self.related_arns,
-                        "additionalContext": {
-                            "sourceId": self.source_id,
-                            "sourceType": self.source_type,
-                            "severity": self.severity.as_str(),
-                        },
-                    },
-                })
-                .to_string()
+                // JSON escaping can make the description up to six times longer (`\u0000`),
+                // so a body over the limit is built again with the description cut in
+                // proportion to what its JSON may take. The budget shrinks on every pass, so
+                // the loop ends.
+                let lines = self.lines.join("\n");
+                let mut budget = MAX_BODY_BYTES - 4096;
+                loop {
+                    let description = truncate_bytes(&lines, budget);
+                    let body = self.chat_body(&description);
+                    if body.len() <= MAX_BODY_BYTES || budget == 0 {
+                        return body;
+                    }
+                    let escaped = json!(description).to_string().len();
+                    let room = escaped.saturating_sub(body.len() - MAX_BODY_BYTES);
+                    budget = (description.len() * room / escaped).min(budget - 1);
+                }
             }
         }
+    }
+
+    /// Returns the custom notification JSON of Amazon Q Developer in chat applications, with
+    /// each identifier cut to [`MAX_METADATA_BYTES`], so that the description always fits.
+    fn chat_body(&self, description: &str) -> String {
+        let cut = |text: &str| truncate_bytes(text, MAX_METADATA_BYTES);
+        let related: Vec<String> = self
+            .related_arns
+            .iter()
+            .take(MAX_RELATED_RESOURCES)
+            .map(|arn| cut(arn))
+            .collect();
+        json!({
+            "version": "1.0",
+            "source": "custom",
+            "content": {
+                "textType": "client-markdown",
+                "title": self.subject(),
+                "description": description,
+            },
+            "metadata": {
+                "summary": self.subject(),
+                "eventType": cut(&self.event_id),
+                "relatedResources": related,
+                "additionalContext": {
+                    "sourceId": cut(&self.source_id),
+                    "sourceType": cut(&self.source_type),
+                    "severity": self.severity.as_str(),
+                },
+            },
+        })
+        .to_string()
     }
 
     /// Returns the SNS message attributes, so subscribers can filter on them.
@@ -227,13 +260,16 @@ pub fn subject_line(text: &str) -> String {
     format!("{}...", ascii[..MAX_SUBJECT_CHARS - 3].trim_end())
 }
 
-/// Cuts a text to at most `max` bytes on a character boundary, marking the cut.
+/// Cuts a text to at most `max` bytes on a character boundary, marking the cut. A `max`
+/// too small for the mark gives an empty text.
 fn truncate_bytes(text: &str, max: usize) -> String {
     const MARK: &str = "\n[truncated]";
     if text.len() <= max {
         return text.to_owned();
     }
-    let mut end = max - MARK.len();
+    let Some(mut end) = max.checked_sub(MARK.len()) else {
+        return String::new();
+    };
     while !text.is_char_boundary(end) {
         end -= 1;
     }
@@ -336,6 +372,37 @@ mod tests {
         let cut = truncate_bytes(&text, MAX_BODY_BYTES);
         assert!(cut.len() <= MAX_BODY_BYTES);
         assert!(cut.ends_with("[truncated]"));
+    }
+
+    #[test]
+    fn chat_body_of_control_characters_fits() {
+        let message = NotificationMessage {
+            title: "t".into(),
+            lines: vec!["\u{1}".repeat(MAX_BODY_BYTES)],
+            severity: Severity::Info,
+            event_id: "e".repeat(5000),
+            source_id: "\u{0}".repeat(5000),
+            source_type: "db-instance".into(),
+            categories: vec!["backup".into()],
+            related_arns: vec!["\"".repeat(5000); 50],
+        };
+
+        let body = message.body(Format::Chat);
+
+        assert!(body.len() <= MAX_BODY_BYTES, "{} bytes", body.len());
+        assert!(body.len() > MAX_BODY_BYTES / 2, "{} bytes", body.len());
+        let json: serde_json::Value = serde_json::from_str(&body).expect("JSON");
+        assert_eq!(
+            json["metadata"]["relatedResources"]
+                .as_array()
+                .map(Vec::len),
+            Some(10)
+        );
+    }
+
+    #[test]
+    fn truncate_below_mark_is_empty() {
+        assert_eq!(truncate_bytes("a long enough text", 3), "");
     }
 
     #[test]
