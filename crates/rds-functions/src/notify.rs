@@ -7,8 +7,10 @@ use serde_json::json;
 
 use crate::config::{self, ConfigError};
 
-/// SNS's limit on a subject, in characters (printable ASCII only).
-pub const MAX_SUBJECT_CHARS: usize = 100;
+/// The longest subject sent, in characters (printable ASCII only). The SNS API reference
+/// says subjects "must be less than 100 characters", so 99 meets that and the common reading
+/// of the limit as at most 100.
+pub const MAX_SUBJECT_CHARS: usize = 99;
 
 /// The largest body sent, in bytes. SNS accepts 262,144 bytes for the body and attributes
 /// together; the rest is left for the attributes.
