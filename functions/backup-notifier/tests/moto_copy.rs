@@ -603,3 +603,39 @@ async fn name_taken_by_other_snapshot_is_configuration_error() {
         ),
     );
 }
+
+#[tokio::test]
+async fn concurrent_deliveries_make_one_copy() {
+    let fixture = fixture().await;
+    let key = destination_key(&fixture.config).await;
+    let handler = fixture.handler(copy_settings(Some(&key)));
+    let instance = create_instance(&fixture.source, "orders-db", true, &[]).await;
+    let snapshot = format!("{instance}-concurrent");
+    create_snapshot(&fixture.source, &instance, &snapshot, &[]).await;
+    let payload = |message_id| {
+        SnsEvent {
+            message_id,
+            source_type: "db-snapshot",
+            source_id: &snapshot,
+            event: 42,
+            message: "Manual snapshot created",
+        }
+        .payload()
+    };
+    let (first, second) = (payload("concurrent-1"), payload("concurrent-2"));
+
+    // Two Lambda instances handling two deliveries of the same event at the same moment.
+    let (first, second) = tokio::join!(process(&first, &handler), process(&second, &handler));
+
+    let mut actions = vec![
+        first.expect("first delivery handled").records[0]
+            .detail
+            .clone(),
+        second.expect("second delivery handled").records[0]
+            .detail
+            .clone(),
+    ];
+    actions.sort();
+    assert_eq!(actions, ["already-copied", "copied"]);
+    assert_eq!(fixture.copies_of(&instance).await, [snapshot]);
+}
