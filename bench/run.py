@@ -162,7 +162,7 @@ def summarise_cold(samples) -> dict:
 
 
 def measure_processes(args, targets, binaries) -> tuple[dict, dict, dict, list[str]]:
-    """Runs the cold and warm runs that --parts asks for; returns their results, the SDK
+    """Runs the cold and warm runs that --parts selects, and returns their results, the SDK
     calls of each target, and the failures that were retried."""
     moto_url = fx.require_loopback_endpoint()
     fixtures = fx.seed()

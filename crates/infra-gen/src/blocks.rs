@@ -32,7 +32,7 @@ const USE_EVENTBRIDGE_RULES: &str = "UseEventBridgeRules";
 pub struct GenerateError {
     /// The function name of the route.
     pub route: &'static str,
-    /// Why its SNS filter policy was rejected.
+    /// The reason its SNS filter policy was rejected.
     #[source]
     pub source: PolicyError,
 }
@@ -51,7 +51,7 @@ pub enum Node {
 pub struct Block {
     /// The name in the marker lines.
     pub name: String,
-    /// Where the block goes in the template, for the error message when it is missing.
+    /// The place of the block in the template, for the error message when it is missing.
     pub location: String,
     /// The mapping entries between the markers.
     pub entries: Vec<(String, Node)>,

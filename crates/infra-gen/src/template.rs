@@ -78,7 +78,7 @@ pub enum TemplateError {
     MissingBlock {
         /// The block.
         name: String,
-        /// Where it belongs.
+        /// The place it belongs in.
         location: String,
     },
 }

@@ -735,7 +735,7 @@ fn message_json_not_object_is_rejected() {
     }
 }
 
-/// Values of the wrong JSON type for a key that holds a string.
+/// Values of the wrong JSON type for a key whose value is a string.
 fn not_strings() -> [(Value, &'static str); 5] {
     [
         (json!(5), "a number"),

@@ -7,7 +7,7 @@ use serde_json::json;
 
 use crate::config::{self, ConfigError};
 
-/// The longest subject sent, in characters (printable ASCII only). The SNS API reference
+/// The maximum subject length sent, in characters (printable ASCII only). The SNS API reference
 /// says subjects "must be less than 100 characters", so 99 meets that and the common reading
 /// of the limit as at most 100.
 pub const MAX_SUBJECT_CHARS: usize = 99;

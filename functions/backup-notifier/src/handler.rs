@@ -1,4 +1,4 @@
-//! What backup-notifier does with one event.
+//! The handler of backup-notifier: one event in, one notification out.
 
 use aws_config::{Region, SdkConfig};
 use chrono::{DateTime, Utc};

@@ -10,7 +10,7 @@ use rds_events::{RdsEvent, SourceType};
 
 use crate::naming::SnapshotKind;
 
-/// What a notification says about the snapshot an event is about.
+/// The details of an event's snapshot that a notification shows.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SnapshotDetails {
     /// A DB snapshot or a DB cluster snapshot.
@@ -140,7 +140,7 @@ impl DescribeError {
     }
 }
 
-/// How an event names its snapshot.
+/// The way an event names its snapshot.
 enum Lookup<'a> {
     /// A DB snapshot by its identifier.
     DbSnapshot(&'a str),

@@ -96,7 +96,7 @@ impl Handler for Invocation<'_> {
     /// Alerts with the current state, what changed since the event, and what the function
     /// did about a fail back and why. A failed describe does not stop the alert, which reports
     /// the state as unavailable and why, and nothing is changed. A failed publish fails the
-    /// record, so Lambda retries the invocation; the retry reads the state again, so it does
+    /// record, so Lambda retries the invocation. The retry reads the state again, so it does
     /// not repeat a fail back that already started.
     async fn handle(&self, event: &RdsEvent) -> Result<Outcome, HandlerError> {
         let reactor = self.reactor;
@@ -145,8 +145,8 @@ impl Report {
     fn without_state(event: &RdsEvent, err: &StateError, lines: Vec<String>) -> Report {
         let reason = error_chain(err);
         warn!(event_id = %event.event_id, source_id = %event.source_id, error = %reason, "current state unavailable");
-        // A missing source does not fail the record: a retry cannot make it appear, and the
-        // alert already says what is wrong.
+        // A missing source does not fail the record, because a retry cannot make it appear
+        // and the alert already names the problem.
         let (state_line, action) = match err {
             StateError::NotFound { .. } => (
                 format!(
