@@ -1,11 +1,18 @@
 //! Notifications to people: their content, format, and delivery through SNS.
+//!
+//! The content and format need no AWS SDK; [`Notifier`], which publishes, comes with the
+//! `aws` feature.
 
-use aws_sdk_sns::types::MessageAttributeValue;
 use rds_events::RdsEvent;
 use serde::Serialize;
 use serde_json::json;
 
 use crate::config::{self, ConfigError};
+
+#[cfg(feature = "aws")]
+mod publish;
+#[cfg(feature = "aws")]
+pub use publish::{Notifier, PublishError};
 
 /// The maximum subject length sent, in characters (printable ASCII only). The SNS API reference
 /// says subjects "must be less than 100 characters", so 99 meets that and the common reading
@@ -210,30 +217,6 @@ impl NotificationMessage {
         })
         .to_string()
     }
-
-    /// Returns the SNS message attributes, so subscribers can filter on them.
-    fn attributes(&self) -> Vec<(&'static str, MessageAttributeValue)> {
-        let string = |value: &str| {
-            MessageAttributeValue::builder()
-                .data_type("String")
-                .string_value(value)
-                .build()
-        };
-        let categories = MessageAttributeValue::builder()
-            .data_type("String.Array")
-            .string_value(json!(self.categories).to_string())
-            .build();
-        [
-            ("EventID", string(&self.event_id)),
-            ("SourceId", string(&self.source_id)),
-            ("SourceType", string(&self.source_type)),
-            ("Category", categories),
-            ("Severity", string(self.severity.as_str())),
-        ]
-        .into_iter()
-        .filter_map(|(name, value)| value.ok().map(|value| (name, value)))
-        .collect()
-    }
 }
 
 /// Makes an SNS subject: printable ASCII (other characters become `?`, runs of white space
@@ -276,67 +259,6 @@ fn truncate_bytes(text: &str, max: usize) -> String {
         end -= 1;
     }
     format!("{}{MARK}", &text[..end])
-}
-
-/// A failed publish to the notification topic.
-#[derive(Debug, thiserror::Error)]
-#[error("publish to SNS topic {topic_arn} failed")]
-pub struct PublishError {
-    /// The topic.
-    pub topic_arn: String,
-    /// The SDK's error.
-    #[source]
-    pub source: aws_sdk_sns::Error,
-}
-
-/// Publishes notifications to one SNS topic in one format.
-#[derive(Debug, Clone)]
-pub struct Notifier {
-    client: aws_sdk_sns::Client,
-    topic_arn: String,
-    format: Format,
-}
-
-impl Notifier {
-    /// Creates a notifier for a topic.
-    pub fn new(
-        client: aws_sdk_sns::Client,
-        topic_arn: impl Into<String>,
-        format: Format,
-    ) -> Notifier {
-        Notifier {
-            client,
-            topic_arn: topic_arn.into(),
-            format,
-        }
-    }
-
-    /// Returns the topic ARN.
-    pub fn topic_arn(&self) -> &str {
-        &self.topic_arn
-    }
-
-    /// Publishes a notification and returns the SNS message ID.
-    ///
-    /// # Errors
-    /// Returns an error when SNS rejects the publish or cannot be reached after the SDK's
-    /// retries. The caller then fails the invocation, so that Lambda retries it.
-    pub async fn publish(&self, message: &NotificationMessage) -> Result<String, PublishError> {
-        let mut request = self
-            .client
-            .publish()
-            .topic_arn(&self.topic_arn)
-            .subject(message.subject())
-            .message(message.body(self.format));
-        for (name, value) in message.attributes() {
-            request = request.message_attributes(name, value);
-        }
-        let output = request.send().await.map_err(|err| PublishError {
-            topic_arn: self.topic_arn.clone(),
-            source: err.into(),
-        })?;
-        Ok(output.message_id().unwrap_or_default().to_owned())
-    }
 }
 
 #[cfg(test)]
