@@ -51,6 +51,15 @@ impl Fixture {
         )
     }
 
+    /// Creates an instance whose name starts with `orders-db`, and its manual snapshot
+    /// `<instance>-before-upgrade`. Returns the instance, the snapshot and the snapshot's ARN.
+    async fn instance_with_snapshot(&self, encrypted: bool) -> (String, String, String) {
+        let instance = create_instance(&self.source, "orders-db", encrypted, &[]).await;
+        let snapshot = format!("{instance}-before-upgrade");
+        let arn = create_snapshot(&self.source, &instance, &snapshot, &[]).await;
+        (instance, snapshot, arn)
+    }
+
     /// Sends the "manual snapshot created" event of a snapshot and returns the record's
     /// summary and notification.
     async fn snapshot_created(
@@ -191,9 +200,7 @@ async fn copy_made_once_under_repeated_deliveries() {
 async fn copy_finished_event_copies_nothing() {
     let fixture = fixture().await;
     let handler = fixture.handler(copy_settings(None));
-    let instance = create_instance(&fixture.source, "orders-db", false, &[]).await;
-    let snapshot = format!("{instance}-before-upgrade");
-    create_snapshot(&fixture.source, &instance, &snapshot, &[]).await;
+    let (instance, snapshot, _) = fixture.instance_with_snapshot(false).await;
     let payload = SnsEvent {
         message_id: &unique_name("message"),
         source_type: "db-snapshot",
@@ -215,9 +222,7 @@ async fn copy_finished_event_copies_nothing() {
 async fn encrypted_without_key_is_configuration_error() {
     let fixture = fixture().await;
     let handler = fixture.handler(copy_settings(None));
-    let instance = create_instance(&fixture.source, "orders-db", true, &[]).await;
-    let snapshot = format!("{instance}-before-upgrade");
-    create_snapshot(&fixture.source, &instance, &snapshot, &[]).await;
+    let (instance, snapshot, _) = fixture.instance_with_snapshot(true).await;
 
     let (summary, notification) = fixture
         .snapshot_created(&handler, &snapshot, &unique_name("message"))
@@ -246,9 +251,7 @@ async fn unknown_key_is_configuration_error() {
     let key =
         format!("arn:aws:kms:{DESTINATION}:123456789012:key/00000000-0000-4000-8000-000000000000");
     let handler = fixture.handler(copy_settings(Some(&key)));
-    let instance = create_instance(&fixture.source, "orders-db", true, &[]).await;
-    let snapshot = format!("{instance}-before-upgrade");
-    create_snapshot(&fixture.source, &instance, &snapshot, &[]).await;
+    let (instance, snapshot, _) = fixture.instance_with_snapshot(true).await;
 
     let (summary, notification) = fixture
         .snapshot_created(&handler, &snapshot, &unique_name("message"))
@@ -266,9 +269,7 @@ async fn unknown_key_is_configuration_error() {
 async fn unencrypted_snapshot_copied_without_key() {
     let fixture = fixture().await;
     let handler = fixture.handler(copy_settings(None));
-    let instance = create_instance(&fixture.source, "orders-db", false, &[]).await;
-    let snapshot = format!("{instance}-before-upgrade");
-    create_snapshot(&fixture.source, &instance, &snapshot, &[]).await;
+    let (_, snapshot, _) = fixture.instance_with_snapshot(false).await;
 
     let (summary, _) = fixture
         .snapshot_created(&handler, &snapshot, &unique_name("message"))
@@ -578,9 +579,7 @@ async fn copy_of_copy_is_skipped() {
 async fn name_taken_by_other_snapshot_is_configuration_error() {
     let fixture = fixture().await;
     let handler = fixture.handler(copy_settings(None));
-    let instance = create_instance(&fixture.source, "orders-db", false, &[]).await;
-    let snapshot = format!("{instance}-before-upgrade");
-    let source_arn = create_snapshot(&fixture.source, &instance, &snapshot, &[]).await;
+    let (_, snapshot, source_arn) = fixture.instance_with_snapshot(false).await;
     // Someone copied it by hand under the name this function would use.
     fixture
         .destination
