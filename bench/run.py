@@ -49,7 +49,8 @@ def parse_args() -> argparse.Namespace:
         "--smoke",
         action="store_true",
         help="check that the harness works: dev builds, 2 cold runs and 5 warm invocations per "
-        "target, `cargo bench -- --test`; prints the results and leaves BENCHMARKS.md alone",
+        "target, each criterion benchmark once with `cargo test --bench`; prints the results and "
+        "leaves BENCHMARKS.md alone",
     )
 
     parser.add_argument("--runs", type=int, help="cold starts per target and endpoint (20)")
