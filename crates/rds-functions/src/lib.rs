@@ -10,6 +10,10 @@
 //! Without it, the crate is the configuration readers and the notification formatter, which
 //! the fuzz targets build with fuzzing instrumentation.
 
+// The crate docs above link to modules and items of the `aws` feature, which do not exist
+// without it.
+#![cfg_attr(not(feature = "aws"), allow(rustdoc::broken_intra_doc_links))]
+
 #[cfg(feature = "aws")]
 pub mod aws;
 pub mod config;

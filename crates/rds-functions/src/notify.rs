@@ -1,6 +1,6 @@
 //! Notifications to people: their content, format, and delivery through SNS.
 //!
-//! The content and format need no AWS SDK; [`Notifier`], which publishes, comes with the
+//! The content and format need no AWS SDK. `Notifier`, which publishes, comes with the
 //! `aws` feature.
 
 use rds_events::RdsEvent;
