@@ -68,11 +68,12 @@ def run_both(criterion_home: Path, seconds: float, passes: int = 2) -> dict[str,
 def check_criterion() -> None:
     """Runs each criterion benchmark once, without measuring, in the test profile.
 
-    `cargo test --bench` reuses the dev builds of the tests, where `cargo bench -- --test`
-    would build rds-events and its dev-dependencies, the AWS SDK among them, with optimization.
+    With `--workspace`, features resolve as in `make test`, so the build reuses the tests'
+    dependencies, where `cargo bench -- --test` would build rds-events and its
+    dev-dependencies, the AWS SDK among them, with optimization.
     """
     subprocess.run(
-        ["cargo", "test", "-p", "rds-events", "--bench", BENCH],
+        ["cargo", "test", "--workspace", "--bench", BENCH],
         cwd=REPO,
         check=True,
     )
