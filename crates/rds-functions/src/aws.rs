@@ -13,8 +13,8 @@ pub const MAX_ATTEMPTS: u32 = 3;
 /// Maximum duration of one attempt.
 pub const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(3);
 
-/// Maximum duration of one call, retries included. Each function makes a handful of calls
-/// per record, so an invocation stays well inside the 30-second function timeout.
+/// Maximum duration of one call, retries included. Three calls that hang take 24 s, inside
+/// the 30-second function timeout.
 pub const OPERATION_TIMEOUT: Duration = Duration::from_secs(8);
 
 /// Loads the SDK configuration from the environment, with bounded retries and timeouts.
